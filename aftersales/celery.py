@@ -1,0 +1,31 @@
+"""The Celery app: tasks autodiscovered from every app, periodic tasks collected from `<app>/schedule.py`."""
+
+import importlib
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+
+app = Celery("aftersales")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+SCHEDULE_MODULES = ["aftersales", "staff", "customers", "loans", "inquiries", "reminders", "complaints"]
+
+
+def collect_beat_schedule() -> dict:
+    """Merge the BEAT_SCHEDULE dicts of every app's `schedule.py` (pure data, safe to import early)."""
+    schedule: dict = {}
+    for name in SCHEDULE_MODULES:
+        try:
+            module = importlib.import_module(f"{name}.schedule")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{name}.schedule":
+                raise
+            continue
+        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
+    return schedule
+
+
+app.conf.beat_schedule = collect_beat_schedule()

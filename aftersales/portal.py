@@ -1,0 +1,159 @@
+"""Extension points the apps fill: navigation, banners, and the customer 360 page.
+
+Each app may have a module `<app>/portal.py` defining any of:
+- ``banners(request) -> list[Banner]``: warnings shown on every page (open incidents, stale worker).
+- ``customer_panels(request, customer) -> list[Panel]``: sections of the customer 360 page.
+- ``customer_timeline(customer) -> list[TimelineEvent]``: dated events for the 360 timeline.
+- ``header_counts(request) -> dict[str, int]``: small counters for the header.
+Each function must run a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales import permissions as roles
+
+
+@dataclass
+class Banner:
+    level: str  # bootstrap contextual class: warning, danger, info
+    text: str
+    link: str = ""
+
+
+@dataclass
+class Panel:
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 50
+    count: int | None = None
+
+
+@dataclass
+class TimelineEvent:
+    at: datetime
+    kind: str  # short label shown as a badge: "loan", "inquiry", "complaint", "reminder"
+    text: str
+    url: str = ""
+    level: str = "secondary"
+
+
+@dataclass
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    url: str = ""
+
+
+# Navigation by role. Entries whose URL does not exist yet are left out automatically.
+NAVIGATION: list[tuple[Any, list[NavItem]]] = [
+    (
+        _("Service"),
+        [
+            NavItem(_("Inquiry queue"), "inquiries:queue", roles.FRONT_LINE),
+            NavItem(_("Log a call"), "inquiries:hotline_new", frozenset({roles.AGENT, roles.SUPERVISOR})),
+            NavItem(_("SLA watch"), "inquiries:supervisor", roles.LEADERS),
+            NavItem(_("Complaints"), "complaints:list", roles.FRONT_LINE),
+            NavItem(_("Legal queue"), "complaints:legal_queue", frozenset({roles.LEGAL_ADVISOR, roles.MANAGER})),
+            NavItem(_("Suggestions"), "complaints:suggestions", roles.LEADERS),
+            NavItem(_("Incidents"), "complaints:incidents", roles.LEADERS | {roles.BACK_OFFICE}),
+        ],
+    ),
+    (
+        _("Customers & loans"),
+        [
+            NavItem(_("Customers"), "customers:list", roles.STAFF_ROLES),
+            NavItem(_("Loans"), "loans:list", roles.STAFF_ROLES),
+            NavItem(_("Repayment plans"), "loans:restructure_list", roles.FRONT_LINE),
+            NavItem(_("Fee waivers"), "loans:waiver_list", frozenset({roles.AGENT, roles.MANAGER, roles.SUPERVISOR})),
+            NavItem(_("Post-loan reviews"), "loans:review_queue", frozenset({roles.RISK_ASSESSOR, roles.MANAGER})),
+            NavItem(_("Reminders"), "reminders:dashboard", roles.LEADERS | {roles.BACK_OFFICE}),
+        ],
+    ),
+    (
+        _("Performance"),
+        [
+            NavItem(_("KPI dashboard"), "staff:dashboard", roles.LEADERS),
+            NavItem(_("My figures"), "staff:my_kpis", frozenset({roles.AGENT})),
+            NavItem(_("QA reviews"), "staff:qa_queue", roles.LEADERS),
+            NavItem(_("Callback visits"), "staff:callbacks", roles.LEADERS),
+            NavItem(_("Performance reviews"), "staff:reviews", roles.LEADERS),
+            NavItem(_("Training"), "staff:training", roles.STAFF_ROLES),
+            NavItem(_("Who is on duty"), "staff:on_duty", roles.LEADERS),
+        ],
+    ),
+    (
+        _("Finance"),
+        [
+            NavItem(_("Revenue report"), "loans:revenue_report", frozenset({roles.MANAGER, roles.BACK_OFFICE})),
+            NavItem(_("Reconciliation"), "loans:reconciliation", frozenset({roles.MANAGER, roles.BACK_OFFICE})),
+        ],
+    ),
+    (
+        _("Administration"),
+        [
+            NavItem(_("Audit log"), "audit_log", frozenset({roles.MANAGER})),
+            NavItem(_("System status"), "status", frozenset({roles.MANAGER, roles.BACK_OFFICE})),
+            NavItem(_("Back-office admin"), "admin:index", frozenset({roles.BACK_OFFICE})),
+        ],
+    ),
+]
+
+
+@cache
+def _resolve(url_name: str) -> str:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return ""
+
+
+def navigation_for(user) -> list[tuple[Any, list[NavItem]]]:
+    """Return the navigation groups and items the user may use."""
+    menu = []
+    for label, items in NAVIGATION:
+        visible = []
+        for item in items:
+            url = _resolve(item.url_name)
+            if url and roles.has_role(user, *item.roles):
+                visible.append(NavItem(item.label, item.url_name, item.roles, url))
+        if visible:
+            menu.append((label, visible))
+    return menu
+
+
+@cache
+def app_portal_modules() -> list[ModuleType]:
+    """The `<app>.portal` modules of the local apps, in INSTALLED_APPS order."""
+    modules = []
+    for app in settings.LOCAL_APPS:
+        if app == "aftersales":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{app}.portal"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.portal":
+                raise
+    return modules
+
+
+def collect(hook: str, *args) -> list:
+    """Call `hook` on every app portal module that defines it and concatenate the results."""
+    results: list = []
+    for module in app_portal_modules():
+        fn = getattr(module, hook, None)
+        if fn is not None:
+            results.extend(fn(*args) or [])
+    return results

@@ -1,0 +1,280 @@
+"""Settings for the after-sales service portal, read from the environment.
+
+Development (``DJANGO_DEBUG=1``, what ``make run`` uses) runs on embedded defaults:
+SQLite, kombu's filesystem broker and the outbox messaging backend.
+Production (``DJANGO_DEBUG`` unset) refuses to start without ``SECRET_KEY`` and
+``FIELD_ENCRYPTION_KEYS`` and turns on every transport-security setting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _dev_secret(name: str, generate) -> str:
+    """Return a development secret kept in a git-ignored file, creating it on first use."""
+    keys_dir = BASE_DIR / ".dev-keys"
+    keys_dir.mkdir(exist_ok=True)
+    path = keys_dir / name
+    if not path.exists():
+        path.write_text(generate())
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+if DEBUG:
+    SECRET_KEY = env("SECRET_KEY", default=None) or _dev_secret("secret_key", lambda: secrets.token_urlsafe(50))
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [_dev_secret("field_key", _fernet_key)]
+else:
+    # No defaults: production must be configured explicitly.
+    SECRET_KEY = env("SECRET_KEY")
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+
+# Keyed hash for exact search on encrypted PII; derived from its own secret when given.
+PII_HASH_KEY = env("PII_HASH_KEY", default="") or SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+LOCAL_APPS = ["aftersales", "staff", "customers", "loans", "inquiries", "reminders", "complaints"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_htmx",
+    "django_celery_beat",
+    *LOCAL_APPS,
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aftersales.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "aftersales.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "aftersales.urls"
+WSGI_APPLICATION = "aftersales.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "aftersales.context_processors.portal",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server, worker and beat share one SQLite file without "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Internationalisation: Simplified Chinese by default, English on request.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Uploaded evidence and attachments live outside the web root and are served by views that check permissions.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-served/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: every request pushes the expiry forward
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Cache: Redis when configured (shared by all web processes), local memory otherwise.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no server
+# process and really delivers tasks from the web process and beat to a separate worker process.
+CELERY_BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    for _folder in ("queue", "processed"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Health: the banner warns staff when the worker or beat has been silent this long.
+HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=5 * 60)
+
+# Email: SMTP in production, the console in development (the portal still records what it sent).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="service@example.com")
+
+# Inbound mailbox read over IMAP by a periodic task (inquiries).
+INQUIRY_IMAP_HOST = env("INQUIRY_IMAP_HOST", default="")
+INQUIRY_IMAP_PORT = env.int("INQUIRY_IMAP_PORT", default=993)
+INQUIRY_IMAP_USER = env("INQUIRY_IMAP_USER", default="")
+INQUIRY_IMAP_PASSWORD = env("INQUIRY_IMAP_PASSWORD", default="")
+INQUIRY_IMAP_SSL = env.bool("INQUIRY_IMAP_SSL", default=True)
+INQUIRY_IMAP_FOLDER = env("INQUIRY_IMAP_FOLDER", default="INBOX")
+
+# Inquiry SLA.
+INQUIRY_FIRST_RESPONSE_MINUTES = env.int("INQUIRY_FIRST_RESPONSE_MINUTES", default=10)
+INQUIRY_SERVICE_HOURS = env("INQUIRY_SERVICE_HOURS", default="") or None
+INQUIRY_AUTO_ASSIGN = env.bool("INQUIRY_AUTO_ASSIGN", default=False)
+INQUIRY_ESCALATION_HOURS = env.int("INQUIRY_ESCALATION_HOURS", default=24)
+
+# Loans.
+LOAN_APR_CAP = Decimal(env("LOAN_APR_CAP", default="0.24"))
+LOAN_REVIEW_INTERVAL_DAYS = env.int("LOAN_REVIEW_INTERVAL_DAYS", default=90)
+
+# Messaging: "twilio" when credentials are set, otherwise the outbox that stores and logs.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")  # only for tests against a local fake
+MESSAGING_BACKEND = env("MESSAGING_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "outbox")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# Reminders (SPEC §6).
+REMINDER_QUIET_START = env("REMINDER_QUIET_START", default="21:00")
+REMINDER_QUIET_END = env("REMINDER_QUIET_END", default="08:00")
+REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY = env.int("REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY", default=3)
+REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY = env.int("REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY", default=6)
+REMINDER_MAX_SAME_TEXT_PER_24H = env.int("REMINDER_MAX_SAME_TEXT_PER_24H", default=2)
+
+# Complaints (SPEC §7).
+COMPLAINT_MASS_THRESHOLD = env.int("COMPLAINT_MASS_THRESHOLD", default=5)
+COMPLAINT_MASS_WINDOW_HOURS = env.int("COMPLAINT_MASS_WINDOW_HOURS", default=24)
+
+# Staff (SPEC §8).
+QA_SAMPLE_RATE = Decimal(env("QA_SAMPLE_RATE", default="0.05"))
+SURVEY_VALID_DAYS = env.int("SURVEY_VALID_DAYS", default=7)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SESSION_COOKIE_HTTPONLY = True
+    X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales import permissions as roles
+from aftersales.models import AuditEntry, Notification
+from aftersales.permissions import role_required
+from aftersales.selectors import background_health
+
+# Where each role starts its day, first match wins.
+HOME_BY_ROLE = [
+    (roles.MANAGER, "staff:dashboard"),
+    (roles.SUPERVISOR, "inquiries:supervisor"),
+    (roles.AGENT, "inquiries:queue"),
+    (roles.RISK_ASSESSOR, "loans:review_queue"),
+    (roles.LEGAL_ADVISOR, "complaints:legal_queue"),
+    (roles.BACK_OFFICE, "customers:list"),
+]
+
+
+@login_required
+def home(request):
+    """Send each role to its start page; without one, show the overview of what the user may use."""
+    user_roles = roles.user_roles(request.user)
+    for role, url_name in HOME_BY_ROLE:
+        if role in user_roles or (request.user.is_superuser and role == roles.MANAGER):
+            try:
+                return redirect(url_name)
+            except NoReverseMatch:
+                continue
+    return render(request, "aftersales/home.html")
+
+
+@role_required(roles.MANAGER, roles.BACK_OFFICE)
+def status(request):
+    """Database, broker, worker and scheduler health."""
+    checks = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks.append((_("Database"), True, connection.vendor))
+    except Exception as exc:  # pragma: no cover - the page cannot render without a database anyway
+        checks.append((_("Database"), False, str(exc)))
+    broker_ok, broker_detail = _broker_status()
+    checks.append((_("Message broker"), broker_ok, broker_detail))
+    for component in background_health():
+        label = _("Worker") if component.name == "worker" else _("Scheduler (beat)")
+        if component.last_seen:
+            detail = _("last seen %(time)s") % {
+                "time": timezone.localtime(component.last_seen).strftime("%Y-%m-%d %H:%M:%S")
+            }
+        else:
+            detail = _("never seen")
+        checks.append((label, component.healthy, detail))
+    return render(request, "aftersales/status.html", {"checks": checks})
+
+
+def _broker_status() -> tuple[bool, str]:
+    from aftersales.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    scheme = url.split("://", 1)[0]
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, scheme
+    except Exception as exc:
+        return False, f"{scheme}: {exc.__class__.__name__}"
+
+
+@role_required(roles.MANAGER)
+def audit_log(request):
+    """Browse and filter the audit log (read-only)."""
+    entries = AuditEntry.objects.all()
+    q = {
+        k: request.GET.get(k, "").strip()
+        for k in ("user", "action", "object_type", "object_id", "date_from", "date_to")
+    }
+    if q["user"]:
+        entries = entries.filter(actor_name__icontains=q["user"])
+    if q["action"]:
+        entries = entries.filter(action=q["action"])
+    if q["object_type"]:
+        entries = entries.filter(object_type=q["object_type"])
+    if q["object_id"]:
+        entries = entries.filter(object_id=q["object_id"])
+    for key, lookup in (("date_from", "at__date__gte"), ("date_to", "at__date__lte")):
+        if q[key]:
+            try:
+                entries = entries.filter(**{lookup: q[key]})
+            except Exception:
+                messages.error(request, _("Dates must look like 2026-01-31."))
+                q[key] = ""
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+    types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    return render(
+        request,
+        "aftersales/audit_log.html",
+        {"page": page, "q": q, "actions": sorted(actions), "object_types": sorted(t for t in types if t)},
+    )
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first."""
+    items = Notification.objects.filter(recipient=request.user)
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "aftersales/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    """Mark all (or one) of the user's notifications read."""
+    items = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    if request.POST.get("id"):
+        items = items.filter(pk=request.POST["id"])
+    count = items.update(read_at=timezone.now())
+    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("notifications")
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; staff keep the choice on their profile."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            from staff.models import StaffProfile
+
+            StaffProfile.objects.filter(user=request.user).update(language=language)
+        translation.activate(language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500, context={})
+
+
+def home_url_for(user) -> str:
+    """The start page URL of a user (used after login)."""
+    for role, url_name in HOME_BY_ROLE:
+        if roles.has_role(user, role):
+            try:
+                return reverse(url_name)
+            except NoReverseMatch:
+                continue
+    return reverse("home")

@@ -1,0 +1,64 @@
+"""The messaging interface: send an SMS, place a voice call, parse a status callback.
+
+A provider is one module in this package with a class named `Backend` implementing `MessagingBackend`.
+Select it with the MESSAGING_BACKEND setting ("outbox", "twilio", or a dotted path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+
+class SendError(Exception):
+    """A send that failed. `transient` errors are retried with backoff; permanent ones are not."""
+
+    def __init__(self, message: str, *, code: str = "", transient: bool = False, provider_id: str = ""):
+        super().__init__(message)
+        self.code = str(code)
+        self.transient = transient
+        self.provider_id = provider_id
+
+
+class TransientSendError(SendError):
+    def __init__(self, message: str, *, code: str = "", provider_id: str = ""):
+        super().__init__(message, code=code, transient=True, provider_id=provider_id)
+
+
+class PermanentSendError(SendError):
+    def __init__(self, message: str, *, code: str = "", provider_id: str = ""):
+        super().__init__(message, code=code, transient=False, provider_id=provider_id)
+
+
+@dataclass
+class SendResult:
+    provider_id: str  # the provider's message or call id (Twilio SID)
+    status: str  # provider status at creation: queued, sent, initiated, ...
+    price: Decimal | None = None
+    price_unit: str = ""
+
+
+@dataclass
+class StatusUpdate:
+    provider_id: str
+    status: str
+    price: Decimal | None = None
+    price_unit: str = ""
+    error_code: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class MessagingBackend(Protocol):
+    name: str
+
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str = "", template_code: str = "", params: dict | None = None
+    ) -> SendResult:
+        """Send one SMS; raise TransientSendError or PermanentSendError on failure."""
+
+    def place_call(self, *, to: str, say_text: str, language: str, status_callback: str = "") -> SendResult:
+        """Place one voice call that speaks `say_text` in `language`."""
+
+    def parse_status_callback(self, request) -> StatusUpdate | None:
+        """Validate and parse a provider's status callback; None when the request is not authentic."""

@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from aftersales.audit import audit_log
+from aftersales.models import AuditEntry
+from aftersales.money import format_cny, money
+
+
+def test_money_rounds_half_up_and_refuses_float():
+    assert money("2.345") == Decimal("2.35")
+    assert money("-2.345") == Decimal("-2.35")
+    assert format_cny(Decimal("1234.5")) == "¥1,234.50"
+    with pytest.raises(TypeError):
+        money(0.1)
+
+
+def test_audit_log_is_append_only(db, agent):
+    entry = audit_log(
+        actor=agent, action="test", object_type="x", object_id=1, changes={"mobile": ["+8613812345678", "x"]}
+    )
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - SQLite and PostgreSQL raise different classes
+        AuditEntry.objects.filter(pk=entry.pk).update(action="changed")
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test"
+    if connection.vendor == "postgresql":
+        with pytest.raises(Exception), transaction.atomic():  # noqa: B017
+            AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_login_and_failed_login_are_audited(client, agent):
+    client.post(reverse("login"), {"username": "agent_a", "password": "wrong"})
+    client.post(reverse("login"), {"username": "agent_a", "password": "test-pass-12345"})
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert "login_failed" in actions and "login" in actions
+
+
+def test_admin_cannot_change_audit_entries(admin_client, agent):
+    entry = audit_log(actor=agent, action="test")
+    response = admin_client.post(reverse("admin:aftersales_auditentry_change", args=[entry.pk]), {"action": "x"})
+    assert response.status_code == 403
+    assert (
+        admin_client.post(reverse("admin:aftersales_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+
+
+def test_stale_worker_banner_for_all_staff(client_agent):
+    response = client_agent.get(reverse("notifications"))
+    assert "Background processing is silent" in response.content.decode()
+
+
+def test_status_page_shows_components(client_manager):
+    from aftersales.services import heartbeat_record
+
+    heartbeat_record(name="worker")
+    heartbeat_record(name="beat")
+    response = client_manager.get(reverse("status"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Worker" in body and "Scheduler" in body and "Background processing is silent" not in body
+
+
+def test_notification_dedupe(db, agent):
+    from aftersales.notifications import notification_send
+
+    assert notification_send(recipients=[agent], message="x", dedupe_key="k1") == 1
+    assert notification_send(recipients=[agent], message="x", dedupe_key="k1") == 0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        from aftersales.models import Notification
+
+        Notification.objects.create(recipient=agent, message="y", dedupe_key="k1")
