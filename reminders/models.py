@@ -68,3 +68,42 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.to_masked} {self.status}"
+
+
+class ReminderPolicy(models.Model):
+    """An ordered list of steps relative to the due date (e.g. T−3 SMS, T−1 voice, T+1 SMS, T+3 voice)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReminderStep(models.Model):
+    """One step of a policy: `offset_days` relative to the due date (negative = before), on one channel."""
+
+    policy = models.ForeignKey(ReminderPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="steps")
+    offset_days = models.SmallIntegerField(
+        _("days relative to the due date"), help_text=_("−3 = three days before, 1 = one day after")
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=OutboundMessage.Channel.choices)
+    send_time = models.TimeField(_("send at (local time)"), default="10:00")
+    overdue_only = models.BooleanField(_("only when overdue"), default=False)
+
+    class Meta:
+        verbose_name = _("reminder step")
+        verbose_name_plural = _("reminder steps")
+        ordering = ["policy", "offset_days", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "offset_days", "channel"], name="reminder_step_unique")
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.offset_days >= 0 else "−"
+        return f"T{sign}{abs(self.offset_days)} {self.get_channel_display()}"
