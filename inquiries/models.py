@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from customers.fields import EncryptedTextField
+
 
 class Inquiry(models.Model):
     """A customer's question from any channel, with its 10-minute first-response SLA."""
@@ -31,8 +33,10 @@ class Inquiry(models.Model):
     )
     # Contact details as the customer gave them (encrypted like all PII); matched to a customer when known.
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=200, blank=True)
-    contact_email = models.CharField(_("contact email"), max_length=400, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
+    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    contact_email = EncryptedTextField(_("contact email"), blank=True, default="")
+    contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     subject = models.CharField(_("subject"), max_length=200)
     category = models.CharField(_("category"), max_length=32, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
