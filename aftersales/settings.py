@@ -133,7 +133,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Internationalisation: Simplified Chinese by default, English on request.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# scripts/messages.py extracts one app into <app>/locale and must not see the project locale.
+LOCALE_PATHS = [] if env.bool("I18N_APP_EXTRACT", default=False) else [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
