@@ -15,13 +15,15 @@ from django.db import connection
 from aftersales import permissions as roles
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# The first CI run (make test, on SQLite) still needs the browser: skipping it there is a failure too.
+REQUIRE_BROWSER = REQUIRE_SERVICES or os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "test-pass-12345"
 
 
-def missing(reason: str) -> None:
-    """Skip for a missing service on a developer machine; fail in CI (REQUIRE_SERVICES=1)."""
-    if REQUIRE_SERVICES:
+def missing(reason: str, *, browser: bool = False) -> None:
+    """Skip for a missing service on a developer machine; fail in CI (REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1)."""
+    if REQUIRE_SERVICES or (browser and REQUIRE_BROWSER):
         pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
     pytest.skip(reason)
 
@@ -33,7 +35,7 @@ def _service_markers(request):
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         missing("needs Redis: run with REDIS_URL=redis://127.0.0.1:6379/0 (see README)")
     if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
-        missing("needs Chromium: apt-get install chromium (see README)")
+        missing("needs Chromium: apt-get install chromium (see README)", browser=True)
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +133,7 @@ def client_back_office(client, back_office):
 @pytest.fixture(scope="session")
 def _playwright():
     if not os.path.exists(CHROMIUM):
-        missing("needs Chromium: apt-get install chromium (see README)")
+        missing("needs Chromium: apt-get install chromium (see README)", browser=True)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
