@@ -5,7 +5,7 @@ Business writes never live here; these are framework hooks only.
 
 import logging
 
-from celery.signals import before_task_publish
+from celery.signals import beat_init, before_task_publish, worker_ready
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
@@ -51,3 +51,17 @@ def _sync_roles(sender, **kwargs):
         from aftersales.services import sync_role_permissions
 
         sync_role_permissions()
+
+
+@worker_ready.connect
+def _worker_started(**kwargs):
+    from aftersales.services import heartbeat_record
+
+    heartbeat_record(name="worker")  # healthy from the start, not only after the first minute
+
+
+@beat_init.connect
+def _beat_started(**kwargs):
+    from aftersales.services import heartbeat_record
+
+    heartbeat_record(name="beat")
