@@ -42,11 +42,9 @@ format: $(BIN)/.installed-dev
 messages: $(BIN)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static/vendor --no-obsolete
 
+# Production run on the local PostgreSQL and Redis (see docs/DEPLOY.md for the environment it needs).
 run-prod: $(BIN)/.installed
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compile_translations
-	$(PY) manage.py collectstatic --noinput
-	$(BIN)/honcho start -f Procfile 2>/dev/null || $(PY) manage.py run_portal --prod
+	bash scripts/run_prod.sh
 
 ci:
 	bash .ci/run
