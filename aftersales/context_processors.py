@@ -17,7 +17,8 @@ def portal(request):
     stale = [c for c in background_health() if not c.healthy]
     if stale:
         minutes = settings.HEARTBEAT_STALE_SECONDS // 60
-        names = ", ".join(str(_(c.name)) for c in stale)
+        labels = {"worker": _("Worker"), "beat": _("Scheduler (beat)")}
+        names = ", ".join(str(labels[c.name]) for c in stale)
         link = reverse("status") if roles.has_role(user, roles.MANAGER, roles.BACK_OFFICE) else ""
         banners.append(
             Banner(
