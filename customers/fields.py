@@ -3,6 +3,10 @@ from django.db import models
 from customers import crypto
 
 
+class Ciphertext(str):
+    """A value that is already a Fernet token (bulk loaders encrypt in parallel): stored as it is."""
+
+
 class EncryptedTextField(models.TextField):
     """A text field stored encrypted (Fernet); the model attribute holds the plain value.
 
@@ -15,6 +19,8 @@ class EncryptedTextField(models.TextField):
         return crypto.decrypt(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):
+            return str(value)
         value = super().get_prep_value(value)
         if value is None:
             return value

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import EmailValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,14 +21,16 @@ class Customer(models.Model):
 
     customer_number = models.CharField(_("customer number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100, db_index=True)
-    national_id = EncryptedTextField(_("national ID number"))
+    national_id = EncryptedTextField(_("national ID number"), validators=[validators.validate_resident_id])
     national_id_hash = models.CharField(max_length=64, unique=True, editable=False)
-    mobile = EncryptedTextField(_("mobile"))
+    mobile = EncryptedTextField(_("mobile"), validators=[validators.validate_mainland_mobile])
     mobile_hash = models.CharField(max_length=64, db_index=True, editable=False)
-    email = EncryptedTextField(_("email"), blank=True, default="")
+    email = EncryptedTextField(_("email"), blank=True, default="", validators=[EmailValidator()])
     email_hash = models.CharField(max_length=64, db_index=True, blank=True, default="", editable=False)
     address = EncryptedTextField(_("address"), blank=True, default="")
-    bank_card = EncryptedTextField(_("bank card number"), blank=True, default="")
+    bank_card = EncryptedTextField(
+        _("bank card number"), blank=True, default="", validators=[validators.validate_bank_card]
+    )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     preferred_language = models.CharField(

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from customers import views
 
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/reveal/", views.customer_reveal, name="reveal"),
+    path("<int:pk>/consent/", views.customer_consent, name="consent"),
+    path("<int:pk>/preferences/", views.customer_preferences, name="preferences"),
+]

@@ -117,3 +117,38 @@ def mask_address(value: str) -> str:
     if not value:
         return ""
     return value[:6] + "****"
+
+
+def luhn_check_digit(partial: str) -> str:
+    """The Luhn check digit to append to `partial` (the card number without its last digit)."""
+    total = 0
+    for i, ch in enumerate(reversed(partial)):
+        d = int(ch)
+        if i % 2 == 0:  # every second digit from the right, starting next to the check digit, is doubled
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def normalize_bank_card(value: str) -> str:
+    """Strip spaces and dashes from a card number."""
+    return re.sub(r"[\s\-]", "", value or "")
+
+
+def validate_bank_card(value: str) -> None:
+    """Validate a bank card number: 16 to 19 digits with a correct Luhn check digit."""
+    number = normalize_bank_card(value)
+    if not number:
+        return
+    if not number.isdigit() or not 16 <= len(number) <= 19:
+        raise ValidationError(
+            _("A bank card number has 16 to 19 digits; this one has %(count)s characters."),
+            code="card_length",
+            params={"count": len(number)},
+        )
+    if luhn_check_digit(number[:-1]) != number[-1]:
+        raise ValidationError(
+            _("This card number fails its check digit: please check it for a typing error."), code="card_check_digit"
+        )
