@@ -22,3 +22,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Security features that would get in the way of other apps' tests (force_login, client.login without a
+# request, repeated posts); tests/security turns each one on with the `settings` fixture.
+TWO_FACTOR_REQUIRED = False
+AXES_ENABLED = False
+RATELIMIT_ENABLED = False

@@ -3,6 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from aftersales import views
+from aftersales.security import views as security_views
+from aftersales.security.ratelimit import ratelimit
+
+
+def _login_rate() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "LOGIN_RATE_LIMIT", "30/m")
+
 
 handler403 = "aftersales.views.error_403"
 handler404 = "aftersales.views.error_404"
@@ -10,7 +19,13 @@ handler500 = "aftersales.views.error_500"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        ratelimit("login", rate=_login_rate, methods=("POST",))(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -19,7 +34,10 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    # One sign-in page for the portal and the admin (lockout, rate limit, second factor); unnamed on purpose.
+    path("admin/login/", security_views.admin_login_redirect),
     path("admin/", admin.site.urls),
+    path("security/", include("aftersales.security.urls")),
     path("customers/", include("customers.urls")),
     path("loans/", include("loans.urls")),
     path("inquiries/", include("inquiries.urls")),
