@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reminders import views
 
 app_name = "reminders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("contact-tasks/", views.contact_tasks, name="contact_tasks"),
+    path("contact-tasks/<int:pk>/resolve/", views.contact_task_resolve, name="contact_task_resolve"),
+    path("loans/<int:loan_id>/", views.loan_reminders, name="loan_reminders"),
+    path("installments/<int:installment_id>/send-now/", views.send_now, name="send_now"),
+    path("webhooks/sms-status/", views.webhook_sms_status, name="webhook_sms_status"),
+    path("webhooks/call-status/", views.webhook_call_status, name="webhook_call_status"),
+]

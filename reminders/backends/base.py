@@ -62,3 +62,10 @@ class MessagingBackend(Protocol):
 
     def parse_status_callback(self, request) -> StatusUpdate | None:
         """Validate and parse a provider's status callback; None when the request is not authentic."""
+
+    def find_sent(self, *, channel: str, to: str, body: str, since, exclude: set[str]) -> str | None:
+        """After a crash or time-out with no id: the id of a message/call the provider did create, or None.
+
+        Used before sending again, so an attempt whose outcome is unknown is never blindly repeated.
+        A provider that cannot look messages up returns None.
+        """

@@ -38,6 +38,8 @@ class FakeTwilio:
         self.messages: list[dict] = []
         self.calls: list[dict] = []
         self.requests: list[tuple[str, str]] = []
+        self.lookups = 0  # GET list requests (reconciliation after an unknown outcome)
+        self.response_delay = 0.0  # seconds every create waits before answering (latency)
         self._failures: deque[dict] = deque()
         self.failure_rate = 0.0  # share of requests answered with a transient error (5xx/429)
         self._rng_counter = 0
@@ -59,7 +61,7 @@ class FakeTwilio:
                 fake._handle(self, form)
 
             def do_GET(self):
-                self._send(404, {"code": 20404, "message": "not found", "status": 404})
+                fake._list(self)
 
             def _send(self, status, payload):
                 body = json.dumps(payload).encode()
@@ -83,11 +85,22 @@ class FakeTwilio:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def fail_next(self, *, status: int = 503, code: int | None = None, count: int = 1, delay: float = 0.0) -> None:
-        """Answer the next `count` create requests with an error (or sleep `delay` seconds first: a time-out)."""
+    def fail_next(
+        self, *, status: int = 503, code: int | None = None, count: int = 1, delay: float = 0.0, created: bool = False
+    ) -> None:
+        """Answer the next `count` create requests with an error (or sleep `delay` seconds first: a time-out).
+
+        With `created=True` the message is created and recorded, and only the answer comes `delay` seconds late:
+        the client times out although the provider has the message.
+        """
         for _ in range(count):
             self._failures.append(
-                {"status": status, "code": code or (20429 if status == 429 else 20500), "delay": delay}
+                {
+                    "status": status,
+                    "code": code or (20429 if status == 429 else 20500),
+                    "delay": delay,
+                    "created": created,
+                }
             )
 
     def fail_number(self, number: str, code: int) -> None:
@@ -118,6 +131,13 @@ class FakeTwilio:
         if number_code:
             handler._send(400, self._error(number_code, 400))
             return
+        if failure and failure.get("created"):
+            sid = ("SM" if kind == "Messages" else "CA") + uuid.uuid4().hex
+            with self.lock:
+                (self.messages if kind == "Messages" else self.calls).append(dict(form, sid=sid, created=time.time()))
+            time.sleep(failure["delay"])
+            handler._send(201, self._resource(kind, sid, form))
+            return
         if failure:
             if failure["delay"]:
                 time.sleep(failure["delay"])
@@ -125,11 +145,48 @@ class FakeTwilio:
             code = failure["code"] if status != 429 else 20429
             handler._send(status, self._error(code, status))
             return
+        if self.response_delay:
+            time.sleep(self.response_delay)
         sid = ("SM" if kind == "Messages" else "CA") + uuid.uuid4().hex
-        record = dict(form, sid=sid)
+        record = dict(form, sid=sid, created=time.time())
         with self.lock:
             (self.messages if kind == "Messages" else self.calls).append(record)
         handler._send(201, self._resource(kind, sid, form))
+
+    def _list(self, handler) -> None:
+        """GET Messages.json / Calls.json filtered by To: what a client looks up after an unknown outcome."""
+        path, _, query = handler.path.partition("?")
+        params = dict(parse_qsl(query))
+        kind = "Messages" if path.endswith("/Messages.json") else "Calls" if path.endswith("/Calls.json") else None
+        if kind is None or f"/Accounts/{self.account_sid}/" not in path:
+            handler._send(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+            return
+        with self.lock:
+            self.lookups += 1
+            records = list(self.messages if kind == "Messages" else self.calls)
+        to = params.get("To")
+        found = [r for r in records if not to or r.get("To") == to]
+        resources = []
+        for record in found:
+            resource = self._resource(kind, record["sid"], record)
+            resource["date_created"] = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(record["created"]))
+            resources.append(resource)
+        key = kind.lower()
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/{kind}.json"
+        handler._send(
+            200,
+            {
+                key: resources,
+                "end": max(len(resources) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": 50,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            },
+        )
 
     def _error(self, code: int, status: int) -> dict:
         return {
