@@ -37,6 +37,8 @@ class Inquiry(models.Model):
     contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     contact_email = EncryptedTextField(_("contact email"), blank=True, default="")
     contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    # Masked form of the contact (138****5678, z***@example.com) so lists never decrypt.
+    contact_masked = models.CharField(_("contact"), max_length=120, blank=True, editable=False)
     subject = models.CharField(_("subject"), max_length=200)
     category = models.CharField(_("category"), max_length=32, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -68,6 +70,12 @@ class Inquiry(models.Model):
     resolution_category = models.CharField(_("resolution category"), max_length=32, blank=True)
     resolution_note = models.TextField(_("resolution note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The customer wrote again after the last reply: the queue shows it until someone answers.
+    awaiting_agent = models.BooleanField(_("customer waiting"), default=False)
+    # Kept but suspicious (a malformed email, an unreadable SMS): a person should look at it.
+    flagged = models.BooleanField(_("needs review"), default=False)
+    flag_reason = models.CharField(_("why it needs review"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("inquiry")
@@ -77,6 +85,12 @@ class Inquiry(models.Model):
             # The queue: unanswered first, by deadline.
             models.Index(fields=["first_responded_at", "first_response_due"], name="inquiry_queue_idx"),
             models.Index(fields=["assigned_to", "status"], name="inquiry_assignee_idx"),
+            # The live queue only reads open inquiries: a small partial index stays small at any history size.
+            models.Index(
+                fields=["first_response_due", "id"],
+                name="inquiry_open_due_idx",
+                condition=models.Q(status__in=["new", "open", "escalated"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +124,8 @@ class InquiryMessage(models.Model):
         "reminders.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    # The provider's id of an inbound SMS (Twilio MessageSid): a webhook delivered twice is stored once.
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("inquiry message")
@@ -118,3 +134,74 @@ class InquiryMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inquiry_id} {self.kind}"
+
+
+class Category(models.TextChoices):
+    """What an inquiry is about (the value is stored in Inquiry.category)."""
+
+    REPAYMENT = "repayment", _("Repayment and due dates")
+    FEES = "fees", _("Fees and interest")
+    EARLY_SETTLEMENT = "early_settlement", _("Early settlement")
+    HARDSHIP = "hardship", _("Financial hardship")
+    ACCOUNT = "account", _("Account and contact details")
+    LOAN_APPLICATION = "loan_application", _("Loan application")
+    COLLECTION = "collection", _("Reminders and collection")
+    CERTIFICATE = "certificate", _("Certificates and statements")
+    OTHER = "other", _("Other")
+
+
+class ResolutionCategory(models.TextChoices):
+    """How an inquiry was resolved (stored in Inquiry.resolution_category)."""
+
+    ANSWERED = "answered", _("Question answered")
+    INFORMATION_SENT = "information_sent", _("Information or document sent")
+    PLAN_OFFERED = "plan_offered", _("Repayment plan offered")
+    CORRECTED = "corrected", _("Data or account corrected")
+    REFERRED = "referred", _("Handled by another department")
+    COMPLAINT_OPENED = "complaint_opened", _("Turned into a complaint")
+    NO_REPLY = "no_reply", _("Customer did not reply")
+    SPAM = "spam", _("Spam or not a customer inquiry")
+
+
+class InquiryAttachment(models.Model):
+    """A file that came with a customer message (email), type- and size-checked, stored under MEDIA_ROOT."""
+
+    message = models.ForeignKey(
+        InquiryMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="inquiries/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inquiries:attachment", args=[self.pk])
+
+
+class CannedReply(models.Model):
+    """A prepared answer agents insert into a reply; managed by back office in the admin, one per language."""
+
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["language", "position", "title"]
+        constraints = [models.UniqueConstraint(fields=["language", "title"], name="canned_reply_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from inquiries import views
 
 app_name = "inquiries"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/claim/", views.claim, name="claim"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("<int:pk>/call/", views.call_log, name="call_log"),
+    path("<int:pk>/note/", views.note, name="note"),
+    path("<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/reassign/", views.reassign, name="reassign"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("hotline/", views.hotline_new, name="hotline_new"),
+    path("hotline/lookup/", views.customer_lookup, name="customer_lookup"),
+    path("supervisor/", views.supervisor, name="supervisor"),
+    path("ask/", views.online, name="online"),
+    path("ask/thanks/", views.online_thanks, name="online_thanks"),
+    path("webhooks/sms/", views.sms_webhook, name="sms_webhook"),
+]

@@ -1,0 +1,265 @@
+"""Demo inquiries: about three per customer over the last 60 days, across channels, ~8 % breached.
+
+Some open ones were received in the last minutes so the live queue shows green, amber and red countdowns.
+Idempotent: when the inquiries are already there, nothing is added.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from customers.crypto import pii_hash
+from customers.validators import mask_mobile
+from inquiries.models import CannedReply, Category, Inquiry, InquiryMessage, ResolutionCategory
+from inquiries.sla import first_response_due
+
+PER_CUSTOMER = 3
+DAYS = 60
+BATCH = 5000  # inquiries per bulk insert: bounded memory at 300,000
+BREACH_SHARE = 0.08
+AGENTS = ["agent", "agent2", "agent3", "agent4", "agent5"]
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+CHANNELS = [
+    (Inquiry.Channel.HOTLINE, 40),
+    (Inquiry.Channel.SMS, 25),
+    (Inquiry.Channel.EMAIL, 20),
+    (Inquiry.Channel.ONLINE, 15),
+]
+TOPICS = {
+    Category.REPAYMENT: (30, ["这期还款日是哪天？", "我已经还款了，为什么显示未还？", "可以修改每月还款日吗？"]),
+    Category.FEES: (15, ["为什么多扣了一笔服务费？", "逾期罚息是怎么计算的？", "请说明一下利息的计算方式"]),
+    Category.EARLY_SETTLEMENT: (10, ["提前还清需要多少钱？", "提前还款有没有手续费？"]),
+    Category.HARDSHIP: (
+        8,
+        ["最近失业了，这个月还不上，怎么办？", "家里有人住院，能否延期还款？", "收入减少，想申请分期还款计划"],
+    ),
+    Category.ACCOUNT: (10, ["我换了手机号码，怎么修改？", "银行卡换了，如何更改扣款卡？"]),
+    Category.COLLECTION: (8, ["催收电话太多了，请减少打扰", "提醒短信发错人了"]),
+    Category.CERTIFICATE: (7, ["请开具结清证明", "需要一份还款明细"]),
+    Category.LOAN_APPLICATION: (5, ["我的贷款申请审核到哪一步了？", "还能再申请一笔贷款吗？"]),
+    Category.OTHER: (7, ["你们的营业时间是？", "怎么投诉服务态度？"]),
+}
+REPLIES = [
+    "您好，已为您查询，具体情况如下，请您核对。如有疑问请随时联系我们。",
+    "您好，感谢来电/来信。我们已记录您的问题，稍后会有专人与您联系。",
+    "您好，您的还款已入账，系统显示将在1个工作日内更新。",
+    "您好，我们已将您的困难情况转交相关部门评估，会尽快答复您。",
+]
+CANNED = [
+    ("zh-hans", "问候与确认", "您好，我们已收到您的问题（编号见主题），正在为您处理，请稍候。"),
+    ("zh-hans", "还款已入账", "您好，您的还款已入账，系统将在1个工作日内更新还款状态。"),
+    ("zh-hans", "困难客户", "您好，我们理解您目前的困难，已为您转交还款计划评估，专人会在24小时内联系您。"),
+    ("en", "Greeting and acknowledgement", "Hello, we received your question and are looking into it now."),
+    (
+        "en",
+        "Repayment received",
+        "Hello, your repayment has been received; your account updates within one working day.",
+    ),
+    (
+        "en",
+        "Financial hardship",
+        "Hello, we understand your situation and have asked our team to review a repayment plan; they will contact you within 24 hours.",
+    ),
+]
+
+
+def _weighted(rng, pairs):
+    total = sum(w for _, w in pairs)
+    pick = rng.uniform(0, total)
+    for value, weight in pairs:
+        pick -= weight
+        if pick <= 0:
+            return value
+    return pairs[-1][0]
+
+
+def seed(ctx) -> None:
+    """Seed ~3 inquiries per customer (bulk inserts, deterministic with ctx.rng); skip when already seeded."""
+    from customers.models import Customer
+
+    _seed_canned()
+    target = ctx.customers * PER_CUSTOMER
+    if Inquiry.objects.count() >= target:
+        ctx.say("inquiries: already seeded")
+        return
+    rng = ctx.rng
+    User = get_user_model()
+    agents = list(User.objects.filter(username__in=AGENTS).order_by("username"))
+    customers = list(Customer.objects.order_by("id").values_list("id", "mobile", "mobile_hash")[: ctx.customers])
+    now = timezone.now()
+    topic_pairs = [(k, v[0]) for k, v in TOPICS.items()]
+    used_refs = set(Inquiry.objects.values_list("reference", flat=True))
+    created = 0
+    with transaction.atomic():
+        for start in range(0, target, BATCH):
+            size = min(BATCH, target - start)
+            rows, plans = [], []
+            for i in range(size):
+                n = start + i
+                inquiry, plan = _one(rng, n, target, now, customers, agents, topic_pairs, used_refs)
+                rows.append(inquiry)
+                plans.append(plan)
+            Inquiry.objects.bulk_create(rows, batch_size=1000)
+            messages = []
+            for inquiry, plan in zip(rows, plans, strict=True):
+                messages.extend(_thread(rng, inquiry, plan))
+            InquiryMessage.objects.bulk_create(messages, batch_size=2000)
+            created += len(rows)
+    ctx.say(f"inquiries: {created} new ({int(BREACH_SHARE * 100)}% breached, some open in the live queue)")
+
+
+def _seed_canned() -> None:
+    for position, (language, title, body) in enumerate(CANNED):
+        CannedReply.objects.get_or_create(
+            language=language, title=title, defaults={"body": body, "position": position * 10}
+        )
+
+
+def _reference(rng, at, used: set) -> str:
+    day = timezone.localtime(at).strftime("%y%m%d")
+    while True:
+        ref = f"INQ-{day}-" + "".join(rng.choice(ALPHABET) for _ in range(5))
+        if ref not in used:
+            used.add(ref)
+            return ref
+
+
+def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
+    live = n < max(12, target // 2000)  # a handful received in the last minutes: the live queue
+    if live:
+        received = now - timedelta(seconds=rng.randint(20, 14 * 60))
+    else:
+        # Weighted toward recent days; calls cluster in the daytime.
+        age_days = min(DAYS - 1, int(rng.expovariate(1 / 20)))
+        hour = rng.choice([8, 9, 9, 10, 10, 11, 11, 13, 14, 14, 15, 15, 16, 17, 18, 19, 20, 21, 22, 7])
+        day = timezone.localtime(now - timedelta(days=age_days)).replace(
+            hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0
+        )
+        received = min(day, now - timedelta(minutes=15))
+    channel = _weighted(rng, CHANNELS)
+    category = _weighted(rng, topic_pairs)
+    text = rng.choice(TOPICS[category][1])
+    customer = customers[rng.randrange(len(customers))] if customers and rng.random() < 0.92 else None
+    if customer:
+        customer_id, mobile, mobile_hash = customer
+    else:
+        customer_id, mobile = None, "+861" + str(rng.choice([3, 5, 7, 8, 9])) + f"{rng.randint(0, 999999999):09d}"
+        mobile_hash = pii_hash(mobile)
+    email = f"kehu{n}@example.com" if channel == Inquiry.Channel.EMAIL else ""
+    due = first_response_due(received)
+    age = now - received
+    recent = age < timedelta(days=3)
+    if live:
+        state = "unanswered"
+    elif recent and rng.random() < 0.3:
+        state = rng.choice(["unanswered", "open", "open", "escalated"])
+    else:
+        state = "resolved"
+    breached = rng.random() < BREACH_SHARE
+    agent = rng.choice(agents) if agents else None
+    responded = None
+    if state != "unanswered":
+        delay = rng.uniform(11, 90) if breached else rng.uniform(0.5, 9.5)
+        responded = min(received + timedelta(minutes=delay), now)
+    elif rng.random() < 0.5:
+        agent = None  # half the unanswered ones are still unassigned
+    inquiry = Inquiry(
+        reference=_reference(rng, received, used_refs),
+        channel=channel,
+        customer_id=customer_id,
+        contact_phone=mobile if channel != Inquiry.Channel.EMAIL else "",
+        contact_phone_hash=mobile_hash if channel != Inquiry.Channel.EMAIL else "",
+        contact_email=email,
+        contact_email_hash=pii_hash(email),
+        contact_masked=mask_mobile(mobile) if channel != Inquiry.Channel.EMAIL else "k***@example.com",
+        subject=text[:200],
+        category=category,
+        status={
+            "unanswered": Inquiry.Status.OPEN if agent else Inquiry.Status.NEW,
+            "open": Inquiry.Status.OPEN,
+            "escalated": Inquiry.Status.ESCALATED,
+            "resolved": Inquiry.Status.RESOLVED,
+        }[state],
+        assigned_to=agent,
+        assigned_at=received + timedelta(minutes=rng.uniform(0.2, 3)) if agent else None,
+        received_at=received,
+        first_response_due=due,
+        first_responded_at=responded,
+        first_responded_by=agent if responded else None,
+        sla_met=(responded <= due) if responded else (False if due < now else None),
+        language="zh-hans",
+    )
+    if state == "resolved":
+        inquiry.resolved_at = min(responded + timedelta(minutes=rng.uniform(3, 60 * 30)), now)
+        inquiry.resolved_by = agent
+        inquiry.resolution_category = rng.choice(ResolutionCategory.values[:5])
+        inquiry.resolution_note = "已答复客户，客户表示满意。"
+    if state == "escalated":
+        inquiry.escalation_due = responded + timedelta(hours=24)
+    return inquiry, {"state": state, "text": text, "agent": agent}
+
+
+def _thread(rng, inquiry: Inquiry, plan) -> list[InquiryMessage]:
+    channel = inquiry.channel
+    out = [
+        InquiryMessage(
+            inquiry=inquiry,
+            kind=InquiryMessage.Kind.CUSTOMER,
+            channel=channel,
+            body=plan["text"],
+            created_at=inquiry.received_at,
+        )
+    ]
+    if inquiry.first_responded_at:
+        reply_channel = Inquiry.Channel.HOTLINE if channel in (Inquiry.Channel.HOTLINE,) else channel
+        if channel == Inquiry.Channel.ONLINE:
+            reply_channel = Inquiry.Channel.SMS
+        out.append(
+            InquiryMessage(
+                inquiry=inquiry,
+                kind=InquiryMessage.Kind.CALL
+                if reply_channel == Inquiry.Channel.HOTLINE
+                else InquiryMessage.Kind.REPLY,
+                channel=reply_channel,
+                body=rng.choice(REPLIES),
+                author=plan["agent"],
+                created_at=inquiry.first_responded_at,
+                reached_customer=True,
+            )
+        )
+        if rng.random() < 0.3:
+            follow = inquiry.first_responded_at + timedelta(minutes=rng.uniform(2, 60))
+            out.append(
+                InquiryMessage(
+                    inquiry=inquiry,
+                    kind=InquiryMessage.Kind.CUSTOMER,
+                    channel=channel,
+                    body="好的，谢谢。还有一个问题：什么时候能处理好？",
+                    created_at=follow,
+                )
+            )
+            out.append(
+                InquiryMessage(
+                    inquiry=inquiry,
+                    kind=InquiryMessage.Kind.NOTE,
+                    body="已核实客户账户，无异常。",
+                    author=plan["agent"],
+                    created_at=follow + timedelta(minutes=1),
+                )
+            )
+    if inquiry.resolved_at:
+        out.append(
+            InquiryMessage(
+                inquiry=inquiry,
+                kind=InquiryMessage.Kind.EVENT,
+                body="已解决：" + inquiry.resolution_note,
+                author=plan["agent"],
+                created_at=inquiry.resolved_at,
+            )
+        )
+    return out

@@ -1,0 +1,58 @@
+"""Inquiries on the customer 360 page and the header."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from aftersales import permissions as roles
+from aftersales.portal import Panel, TimelineEvent
+from inquiries import selectors
+from inquiries.models import Category, Inquiry
+
+PANEL_ROWS = 20
+
+
+def customer_panels(request, customer) -> list[Panel]:
+    """The customer's inquiries, newest first (two queries)."""
+    qs = Inquiry.objects.filter(customer=customer)
+    inquiries = list(
+        qs.select_related("assigned_to")
+        .only(*[c for c in selectors.QUEUE_COLUMNS if not c.startswith("customer__")], "resolved_at")
+        .order_by("-received_at", "-id")[:PANEL_ROWS]
+    )
+    count = len(inquiries) if len(inquiries) < PANEL_ROWS else qs.count()
+    return [
+        Panel(
+            title=_("Inquiries"),
+            template="inquiries/_customer_panel.html",
+            context={"inquiries": inquiries, "category_labels": dict(Category.choices), "total": count},
+            order=30,
+            count=count,
+        )
+    ]
+
+
+def customer_timeline(customer) -> list[TimelineEvent]:
+    """One event per inquiry received (latest 50)."""
+    rows = (
+        Inquiry.objects.filter(customer=customer)
+        .only("id", "reference", "subject", "channel", "received_at", "sla_met")
+        .order_by("-received_at")[:50]
+    )
+    return [
+        TimelineEvent(
+            at=row.received_at,
+            kind="inquiry",
+            text=f"{row.reference} · {row.get_channel_display()} · {row.subject}",
+            url=row.get_absolute_url(),
+            level="danger" if row.sla_met is False else "info",
+        )
+        for row in rows
+    ]
+
+
+def header_counts(request) -> dict[str, int]:
+    """For supervisors and managers: unanswered inquiries breached or about to breach."""
+    if not roles.has_role(request.user, *roles.LEADERS):
+        return {}
+    return {"inquiries_at_risk": selectors.sla_at_risk_count()}

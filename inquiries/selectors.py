@@ -1,0 +1,232 @@
+"""Reads for inquiries: the live queue, the supervisor's SLA watch, threads, customer matching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from aftersales import permissions as roles
+from customers.crypto import pii_hash
+from customers.models import Customer
+from inquiries.models import CannedReply, Inquiry, InquiryMessage
+from staff.models import StaffProfile
+
+User = get_user_model()
+
+OPEN_STATUSES = (Inquiry.Status.NEW, Inquiry.Status.OPEN, Inquiry.Status.ESCALATED)
+AT_RISK = timedelta(minutes=5)  # amber in the queue
+ALERT_BEFORE_BREACH = timedelta(minutes=2)  # supervisors are alerted this long before a breach
+REFERENCE_RE = re.compile(r"\b(INQ-\d{6}-[0-9A-Z]{5})\b", re.IGNORECASE)
+
+QUEUE_VIEWS = ("all", "mine", "unassigned", "breached")
+
+# Columns the queue rows need; everything else (notes, encrypted contact details) stays in the database.
+QUEUE_COLUMNS = (
+    "id",
+    "reference",
+    "channel",
+    "subject",
+    "category",
+    "status",
+    "received_at",
+    "first_response_due",
+    "first_responded_at",
+    "sla_met",
+    "awaiting_agent",
+    "flagged",
+    "contact_name",
+    "contact_masked",
+    "assigned_to_id",
+    "escalation_due",
+    "customer_id",
+    "customer__name",
+    "customer__customer_number",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
+def queue_list(
+    *, user, view: str = "all", channel: str = "", category: str = "", now: datetime | None = None
+) -> QuerySet[Inquiry]:
+    """Open inquiries for the agents' queue: unanswered first by time left, then those where the customer wrote again."""
+    now = now or timezone.now()
+    qs = Inquiry.objects.filter(status__in=OPEN_STATUSES)
+    if view == "mine":
+        qs = qs.filter(assigned_to=user)
+    elif view == "unassigned":
+        qs = qs.filter(assigned_to__isnull=True)
+    elif view == "breached":
+        qs = qs.filter(first_responded_at__isnull=True, first_response_due__lt=now)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if category:
+        qs = qs.filter(category=category)
+    return (
+        qs.select_related("customer", "assigned_to")
+        .only(*QUEUE_COLUMNS)
+        .annotate(
+            queue_rank=Case(
+                When(first_responded_at__isnull=True, then=Value(0)),
+                When(awaiting_agent=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("queue_rank", "first_response_due", "id")
+    )
+
+
+def queue_counts(*, user, now: datetime | None = None) -> dict[str, int]:
+    """How many open inquiries each queue tab holds, in one query."""
+    now = now or timezone.now()
+    unanswered = Q(first_responded_at__isnull=True)
+    return Inquiry.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        all=Count("id"),
+        mine=Count("id", filter=Q(assigned_to=user)),
+        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+        breached=Count("id", filter=unanswered & Q(first_response_due__lt=now)),
+        unanswered=Count("id", filter=unanswered),
+    )
+
+
+def inquiry_thread(*, inquiry: Inquiry) -> list[InquiryMessage]:
+    """The whole thread in order, with authors, outbound records and attachments."""
+    return list(
+        inquiry.messages.select_related("author", "outbound_message")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def canned_replies_for(*, language: str) -> list[CannedReply]:
+    """Active canned replies in the language (falling back to all languages when none exist in it)."""
+    replies = list(CannedReply.objects.filter(active=True).order_by("language", "position", "title"))
+    matching = [r for r in replies if r.language == language]
+    return matching or replies
+
+
+def customer_match(*, phone_e164: str = "", email: str = "") -> Customer | None:
+    """The customer with this mobile (E.164) or email, found by keyed hash; None when unknown or ambiguous."""
+    for value, field_name in ((phone_e164, "mobile_hash"), (email, "email_hash")):
+        if not value:
+            continue
+        found = list(Customer.objects.filter(**{field_name: pii_hash(value)}).only("id", "name")[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def customers_by_mobile(*, phone_e164: str) -> list[Customer]:
+    """Customers whose mobile is this number (for the hotline form's lookup)."""
+    return list(Customer.objects.filter(mobile_hash=pii_hash(phone_e164)).order_by("-id")[:5])
+
+
+def thread_for_email(*, subject: str, in_reply_to: list[str]) -> Inquiry | None:
+    """The inquiry an email belongs to: by the reference in its subject, else by In-Reply-To/References."""
+    match = REFERENCE_RE.search(subject or "")
+    if match:
+        found = Inquiry.objects.filter(reference=match.group(1).upper()).first()
+        if found:
+            return found
+    ids = [i for i in in_reply_to if i]
+    if ids:
+        message = (
+            InquiryMessage.objects.filter(email_message_id__in=ids).select_related("inquiry").order_by("-id").first()
+        )
+        if message:
+            return message.inquiry
+    return None
+
+
+def thread_for_phone(*, phone_hash: str) -> Inquiry | None:
+    """The customer's latest open inquiry for this phone number (an SMS reply attaches to it)."""
+    if not phone_hash:
+        return None
+    return (
+        Inquiry.objects.filter(contact_phone_hash=phone_hash, status__in=OPEN_STATUSES)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def agent_least_loaded(*, exclude_user_ids: tuple[int, ...] = ()) -> User | None:
+    """The on-duty agent with the fewest open inquiries (ties: longest on duty, then id)."""
+    profile = (
+        StaffProfile.objects.filter(role=roles.AGENT, on_duty=True, user__is_active=True)
+        .exclude(user_id__in=exclude_user_ids)
+        .annotate(
+            open_count=Count("user__assigned_inquiries", filter=Q(user__assigned_inquiries__status__in=OPEN_STATUSES))
+        )
+        .select_related("user")
+        .order_by("open_count", "on_duty_since", "user_id")
+        .first()
+    )
+    return profile.user if profile else None
+
+
+def assignable_agents() -> list:
+    """Active staff who can take inquiries (agents and supervisors), on-duty first."""
+    return list(
+        StaffProfile.objects.filter(role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True)
+        .select_related("user")
+        .order_by("-on_duty", "user__username")
+    )
+
+
+@dataclass
+class AgentWatch:
+    user: object | None
+    on_duty: bool
+    open_count: int = 0
+    breached: list[Inquiry] = field(default_factory=list)
+    at_risk: list[Inquiry] = field(default_factory=list)
+
+
+def sla_watch(*, now: datetime | None = None, limit: int = 500) -> list[AgentWatch]:
+    """Breached and at-risk unanswered inquiries grouped by agent (unassigned first), with open counts."""
+    now = now or timezone.now()
+    risky = list(
+        Inquiry.objects.filter(
+            status__in=OPEN_STATUSES, first_responded_at__isnull=True, first_response_due__lt=now + AT_RISK
+        )
+        .select_related("customer", "assigned_to")
+        .only(*QUEUE_COLUMNS)
+        .order_by("first_response_due", "id")[:limit]
+    )
+    profiles = {
+        p.user_id: p
+        for p in StaffProfile.objects.filter(role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True)
+        .select_related("user")
+        .annotate(
+            open_count=Count("user__assigned_inquiries", filter=Q(user__assigned_inquiries__status__in=OPEN_STATUSES))
+        )
+    }
+    rows: dict[int | None, AgentWatch] = {None: AgentWatch(user=None, on_duty=True)}
+    for user_id, profile in profiles.items():
+        if profile.on_duty or profile.open_count:
+            rows[user_id] = AgentWatch(user=profile.user, on_duty=profile.on_duty, open_count=profile.open_count)
+    for inquiry in risky:
+        row = rows.get(inquiry.assigned_to_id)
+        if row is None:
+            row = rows[inquiry.assigned_to_id] = AgentWatch(user=inquiry.assigned_to, on_duty=False)
+        (row.breached if inquiry.first_response_due < now else row.at_risk).append(inquiry)
+    unassigned = rows.pop(None)
+    ordered = sorted(
+        rows.values(), key=lambda r: (-len(r.breached), -len(r.at_risk), not r.on_duty, r.user.get_username())
+    )
+    return [unassigned, *ordered]
+
+
+def sla_at_risk_count(*, now: datetime | None = None) -> int:
+    """Unanswered open inquiries breached or within the alert window."""
+    now = now or timezone.now()
+    return Inquiry.objects.filter(
+        status__in=OPEN_STATUSES, first_responded_at__isnull=True, first_response_due__lt=now + ALERT_BEFORE_BREACH
+    ).count()

@@ -1,0 +1,99 @@
+"""The first-response deadline: received + N minutes, the clock running only inside service hours.
+
+Pure domain logic. Service hours are local (Asia/Shanghai, no daylight saving) windows such as
+``"08:00-21:00"`` (every day), several windows separated by commas (``"08:00-12:00,13:00-21:00"``)
+or one running past midnight (``"20:00-02:00"``). ``None`` or ``""`` means 24×7.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+DAY = timedelta(days=1)
+
+
+def parse_service_hours(spec: str | None) -> list[tuple[timedelta, timedelta]]:
+    """Parse "HH:MM-HH:MM[,HH:MM-HH:MM]" into (start, end) offsets from midnight; [] means 24×7."""
+    if not spec or not spec.strip():
+        return []
+    windows = []
+    for part in spec.split(","):
+        start_text, end_text = (t.strip() for t in part.split("-", 1))
+        start, end = _offset(start_text), _offset(end_text)
+        if end <= start:  # runs past midnight
+            end += DAY
+        if end - start > DAY or end == start:
+            raise ValueError(f"invalid service hours window: {part!r}")
+        windows.append((start, end))
+    return sorted(windows)
+
+
+def _offset(text: str) -> timedelta:
+    hours, minutes = text.split(":")
+    value = timedelta(hours=int(hours), minutes=int(minutes))
+    if not timedelta(0) <= value <= DAY:
+        raise ValueError(f"invalid time of day: {text!r}")
+    return value
+
+
+def _windows_from(day: date, windows: list[tuple[timedelta, timedelta]], tz: ZoneInfo):
+    """Yield the service windows as aware datetimes in order, starting with those of `day`."""
+    while True:
+        midnight = datetime.combine(day, time(0), tzinfo=tz)
+        for start, end in windows:
+            yield midnight + start, midnight + end
+        day += DAY
+
+
+def first_response_due(
+    received_at: datetime,
+    *,
+    minutes: int | None = None,
+    service_hours: str | None = "settings",
+    tz: ZoneInfo | None = None,
+) -> datetime:
+    """When the first response is due for an inquiry received at `received_at` (aware)."""
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    if minutes is None:
+        minutes = getattr(settings, "INQUIRY_FIRST_RESPONSE_MINUTES", 10)
+    if service_hours == "settings":
+        service_hours = getattr(settings, "INQUIRY_SERVICE_HOURS", None)
+    tz = tz or ZoneInfo(settings.TIME_ZONE)
+    remaining = timedelta(minutes=minutes)
+    windows = parse_service_hours(service_hours)
+    if not windows:
+        return received_at + remaining
+    local = received_at.astimezone(tz)
+    # Start one day earlier: a window that runs past midnight may still be open.
+    for start, end in _windows_from(local.date() - DAY, windows, tz):
+        if end <= local:
+            continue
+        begin = max(start, local)
+        available = end - begin
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def within_service_hours(
+    moment: datetime, *, service_hours: str | None = "settings", tz: ZoneInfo | None = None
+) -> bool:
+    """True when `moment` lies inside a service window (window ends included)."""
+    if service_hours == "settings":
+        service_hours = getattr(settings, "INQUIRY_SERVICE_HOURS", None)
+    windows = parse_service_hours(service_hours)
+    if not windows:
+        return True
+    tz = tz or ZoneInfo(settings.TIME_ZONE)
+    local = moment.astimezone(tz)
+    midnight_today = datetime.combine(local.date(), time(0), tzinfo=tz)
+    for midnight in (midnight_today - DAY, midnight_today):
+        for start, end in windows:
+            if midnight + start <= local <= midnight + end:
+                return True
+    return False

@@ -1,0 +1,55 @@
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def mask_name(value: str) -> str:
+    """王** : the family name and one star per further character."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if value.isascii():
+        return value.split()[0][:1] + "***"
+    return value[0] + "*" * max(1, len(value) - 1)
+
+
+@register.simple_tag
+def sla_countdown(inquiry):
+    """A live countdown for an unanswered inquiry (portal.js updates it every second), else the SLA result."""
+    if inquiry.first_responded_at is None and inquiry.status != "resolved":
+        return format_html(
+            '<span class="countdown badge text-bg-secondary" data-due="{}" data-label-green="{}" '
+            'data-label-amber="{}" data-label-red="{}">{}</span>',
+            inquiry.first_response_due.isoformat(),
+            _("On time"),
+            _("Due soon"),
+            _("Breached"),
+            timezone.localtime(inquiry.first_response_due).strftime("%H:%M"),
+        )
+    if inquiry.sla_met is True:
+        return format_html('<span class="badge text-bg-success" data-sla="met">{}</span>', _("SLA met"))
+    if inquiry.sla_met is False:
+        return format_html('<span class="badge text-bg-danger" data-sla="breached">{}</span>', _("SLA breached"))
+    return format_html('<span class="badge text-bg-secondary">{}</span>', _("No response"))
+
+
+CHANNEL_CLASSES = {
+    "sms": "text-bg-info",
+    "email": "text-bg-primary",
+    "hotline": "text-bg-dark",
+    "online": "text-bg-light border",
+}
+
+
+@register.simple_tag
+def channel_badge(value, label):
+    return format_html('<span class="badge {}">{}</span>', CHANNEL_CLASSES.get(value, "text-bg-secondary"), label)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""
