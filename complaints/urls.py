@@ -1,5 +1,45 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from complaints import views
 
 app_name = "complaints"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.complaint_list, name="list"),
+    path("new/", views.complaint_new, name="new"),
+    path("submit/", views.public_new, name="public_new"),
+    path("from-inquiry/<int:inquiry_id>/", views.convert_inquiry, name="convert_inquiry"),
+    path("legal/", views.legal_queue, name="legal_queue"),
+    path("<int:pk>/", views.complaint_detail, name="detail"),
+    path("<int:pk>/edit/", views.complaint_edit, name="edit"),
+    path("<int:pk>/assign/", views.complaint_assign, name="assign"),
+    path("<int:pk>/acknowledge/", views.complaint_acknowledge, name="acknowledge"),
+    path("<int:pk>/investigate/", views.complaint_investigate, name="investigate"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("<int:pk>/extend/", views.complaint_extend, name="extend"),
+    path("<int:pk>/decide/", views.complaint_decide, name="decide"),
+    path("<int:pk>/inform/", views.complaint_inform, name="inform"),
+    path("<int:pk>/close/", views.complaint_close, name="close"),
+    path("<int:pk>/reopen/", views.complaint_reopen, name="reopen"),
+    path("<int:pk>/satisfaction/", views.complaint_satisfaction, name="satisfaction"),
+    path("<int:pk>/legal/", views.complaint_escalate_legal, name="escalate_legal"),
+    path("callbacks/<int:pk>/complete/", views.callback_complete, name="callback_complete"),
+    path("incidents/", views.incident_list, name="incidents"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/entries/", views.incident_entry, name="incident_entry"),
+    path("incidents/<int:pk>/update/", views.incident_update, name="incident_update"),
+    path("incidents/<int:pk>/resolve/", views.incident_resolve, name="incident_resolve"),
+    path("preparedness/", views.preparedness, name="preparedness"),
+    path("preparedness/plans/new/", views.plan_new, name="plan_new"),
+    path("preparedness/plans/<int:pk>/document/", views.plan_document, name="plan_document"),
+    path("preparedness/drills/new/", views.drill_new, name="drill_new"),
+    path("suggestions/", views.suggestion_list, name="suggestions"),
+    path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/status/", views.suggestion_status, name="suggestion_status"),
+    path("suggestions/<int:pk>/actions/", views.action_new, name="action_new"),
+    path("actions/<int:pk>/status/", views.action_status, name="action_status"),
+]

@@ -1,0 +1,146 @@
+"""Reads of the complaints app: calendar, the work list with its due figures, queues and registers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from complaints.deadlines import BusinessCalendar
+from complaints.models import CalendarDay, Complaint, Incident
+
+# The longest period a deadline can reach (60 days) plus a margin for days off at its end.
+CALENDAR_HORIZON_DAYS = 90
+
+OPEN_STATUSES = [
+    Complaint.Status.RECEIVED,
+    Complaint.Status.ACKNOWLEDGED,
+    Complaint.Status.INVESTIGATING,
+    Complaint.Status.DECIDED,
+    Complaint.Status.REOPENED,
+]
+# Statuses in which the decision deadline still runs (the customer has not been told).
+DECISION_PENDING = [
+    Complaint.Status.ACKNOWLEDGED,
+    Complaint.Status.INVESTIGATING,
+    Complaint.Status.DECIDED,
+    Complaint.Status.REOPENED,
+]
+
+
+def calendar_load(start: date, days: int = CALENDAR_HORIZON_DAYS) -> BusinessCalendar:
+    """The holiday calendar from `start` for `days` days, in one query."""
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.filter(date__gte=start, date__lte=start + timedelta(days=days)).values_list(
+        "date", "kind"
+    ):
+        (workdays if kind == CalendarDay.Kind.WORKDAY else holidays).add(day)
+    return BusinessCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays))
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def _due_filters(now: datetime) -> tuple[Q, Q]:
+    """(due today, overdue) for whichever deadline applies in the complaint's status."""
+    today_start, tomorrow_start = local_day_bounds(timezone.localdate(now))
+    ack_pending = Q(status=Complaint.Status.RECEIVED)
+    decision_pending = Q(status__in=DECISION_PENDING)
+    overdue = (ack_pending & Q(acknowledge_due__lt=now)) | (decision_pending & Q(decision_due__lt=now))
+    due_today = (ack_pending & Q(acknowledge_due__gte=now, acknowledge_due__lt=tomorrow_start)) | (
+        decision_pending & Q(decision_due__gte=now, decision_due__lt=tomorrow_start)
+    )
+    return due_today, overdue
+
+
+def complaint_list_for_staff(
+    *,
+    status: str = "",
+    category: str = "",
+    source: str = "",
+    severity: str = "",
+    due: str = "",
+    assigned_to=None,
+    q: str = "",
+    include_closed: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[Complaint]:
+    """The work list: regulator referrals and high severity first, then the nearest deadline."""
+    now = now or timezone.now()
+    qs = Complaint.objects.select_related("customer", "product", "assigned_to", "legal_advisor")
+    if status:
+        qs = qs.filter(status=status)
+    elif not include_closed:
+        qs = qs.exclude(status=Complaint.Status.CLOSED)
+    if category:
+        qs = qs.filter(category=category)
+    if source:
+        qs = qs.filter(source=source)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    if q:
+        qs = qs.filter(Q(reference__iexact=q.strip()) | Q(summary__icontains=q) | Q(customer__name__icontains=q))
+    due_today, overdue = _due_filters(now)
+    if due == "today":
+        qs = qs.filter(due_today)
+    elif due == "overdue":
+        qs = qs.filter(overdue)
+    elif due == "attention":
+        qs = qs.filter(due_today | overdue)
+    return qs.annotate(
+        priority=Case(
+            When(source=Complaint.Source.REGULATOR, then=Value(0)),
+            When(severity=Complaint.Severity.HIGH, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        open_rank=Case(
+            When(status=Complaint.Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
+    ).order_by("open_rank", "priority", "decision_due", "id")
+
+
+def complaint_due_counts(*, now: datetime | None = None, assigned_to=None) -> dict[str, int]:
+    """How many open complaints are due today and overdue, in one query."""
+    now = now or timezone.now()
+    due_today, overdue = _due_filters(now)
+    qs = Complaint.objects.filter(status__in=OPEN_STATUSES)
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    return qs.aggregate(
+        due_today=Count("id", filter=due_today),
+        overdue=Count("id", filter=overdue),
+        priority=Count("id", filter=Q(source=Complaint.Source.REGULATOR) | Q(severity=Complaint.Severity.HIGH)),
+        open=Count("id"),
+    )
+
+
+def complaint_legal_queue(*, legal_advisor=None) -> QuerySet[Complaint]:
+    """Complaints escalated to legal that are still open, oldest escalation first."""
+    qs = Complaint.objects.filter(legal_escalated_at__isnull=False).exclude(status=Complaint.Status.CLOSED)
+    if legal_advisor is not None:
+        qs = qs.filter(legal_advisor=legal_advisor)
+    return qs.select_related("customer", "legal_advisor", "assigned_to").order_by("legal_escalated_at", "id")
+
+
+def incidents_open() -> list[Incident]:
+    return list(Incident.objects.filter(status=Incident.Status.OPEN).order_by("-opened_at")[:5])
+
+
+def incident_list(*, status: str = "", kind: str = "") -> QuerySet[Incident]:
+    qs = Incident.objects.select_related("owner").annotate(complaint_count=Count("complaints", distinct=True))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by(
+        Case(When(status=Incident.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "-opened_at",
+        "-id",
+    )

@@ -1,0 +1,248 @@
+"""Incidents (SPEC §9) and mass-complaint detection; contingency plans and drills."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales import permissions as roles
+from aftersales.audit import audit_log
+from aftersales.notifications import notification_send, users_with_role
+from complaints.models import Complaint, ContingencyPlan, Drill, Incident, IncidentEntry
+
+__all__ = [
+    "incident_open",
+    "incident_entry_add",
+    "incident_update",
+    "incident_resolve",
+    "mass_complaint_check",
+    "plan_save",
+    "drill_record",
+]
+
+
+def _reference(opened_at: datetime) -> str:
+    while True:
+        reference = f"INC{timezone.localdate(opened_at):%y%m%d}-{secrets.token_hex(2).upper()}"
+        if not Incident.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def incident_open(
+    *,
+    kind: str,
+    title: str,
+    severity: str = Incident.Severity.HIGH,
+    owner=None,
+    summary: str = "",
+    actor=None,
+    trigger_key: str = "",
+    opened_at: datetime | None = None,
+    request=None,
+) -> Incident:
+    """Open an incident; while it is open a banner shows on every page and managers are alerted."""
+    opened_at = opened_at or timezone.now()
+    incident = Incident(
+        reference=_reference(opened_at),
+        kind=kind,
+        title=title,
+        severity=severity,
+        owner=owner,
+        summary=summary,
+        trigger_key=trigger_key,
+        opened_at=opened_at,
+        created_by=actor,
+    )
+    incident.full_clean(validate_constraints=False)  # the open-per-trigger constraint is enforced by the database
+    incident.save()
+    IncidentEntry.objects.create(
+        incident=incident, at=opened_at, text=_("Incident opened: %(title)s") % {"title": title}, author=actor
+    )
+    audit_log(
+        actor=actor, action="incident_open", obj=incident, changes={"status": [None, incident.status]}, request=request
+    )
+    recipients = list(users_with_role(roles.MANAGER))
+    if owner is not None and owner not in recipients:
+        recipients.append(owner)
+    transaction.on_commit(
+        lambda: notification_send(
+            recipients=recipients,
+            message=_("Incident %(ref)s opened: %(title)s") % {"ref": incident.reference, "title": title},
+            link=incident.get_absolute_url(),
+            level="danger",
+            dedupe_key=f"incident-open-{incident.pk}",
+        )
+    )
+    return incident
+
+
+def incident_entry_add(*, incident: Incident, text: str, author=None, at: datetime | None = None) -> IncidentEntry:
+    """Add a timeline entry."""
+    entry = IncidentEntry(incident=incident, text=text, author=author, at=at or timezone.now())
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, actor, owner=None, severity: str = "", request=None) -> Incident:
+    """Change the owner or severity, noted on the timeline."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    changes = {}
+    if owner is not None and owner.pk != incident.owner_id:
+        changes["owner"] = [str(incident.owner) if incident.owner else None, str(owner)]
+        incident.owner = owner
+    if severity and severity != incident.severity:
+        changes["severity"] = [incident.severity, severity]
+        incident.severity = severity
+    if changes:
+        incident.save(update_fields=["owner", "severity"])
+        incident_entry_add(
+            incident=incident,
+            author=actor,
+            text=_("Owner: %(owner)s; severity: %(severity)s.")
+            % {"owner": incident.owner or "—", "severity": incident.get_severity_display()},
+        )
+        audit_log(actor=actor, action="incident_update", obj=incident, changes=changes, request=request)
+    return incident
+
+
+@transaction.atomic
+def incident_resolve(*, incident: Incident, actor, note: str, request=None) -> Incident:
+    """Resolve the incident; the banner goes away."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Incident.Status.RESOLVED:
+        return incident
+    incident.status = Incident.Status.RESOLVED
+    incident.resolved_at = timezone.now()
+    incident.save(update_fields=["status", "resolved_at"])
+    incident_entry_add(incident=incident, author=actor, text=_("Resolved: %(note)s") % {"note": note})
+    audit_log(
+        actor=actor,
+        action="incident_resolve",
+        obj=incident,
+        changes={"status": ["open", "resolved"]},
+        reason=note,
+        request=request,
+    )
+    return incident
+
+
+def _mass_keys(complaint: Complaint) -> list[tuple[str, dict, str]]:
+    keys = [
+        (
+            f"category:{complaint.category}",
+            {"category": complaint.category},
+            _("Mass complaint: %(category)s") % {"category": complaint.get_category_display()},
+        )
+    ]
+    if complaint.product_id:
+        keys.append(
+            (
+                f"product:{complaint.product_id}",
+                {"product_id": complaint.product_id},
+                _("Mass complaint about product %(product)s") % {"product": complaint.product},
+            )
+        )
+    return keys
+
+
+def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
+    """Raise one incident when ≥ threshold complaints in a category or about a product arrive within the window.
+
+    Later complaints of the same group join the open incident instead of raising another one; the database
+    allows one open incident per trigger, so two complaints arriving together cannot raise two.
+    """
+    threshold = int(getattr(settings, "COMPLAINT_MASS_THRESHOLD", 5))
+    window = timedelta(hours=int(getattr(settings, "COMPLAINT_MASS_WINDOW_HOURS", 24)))
+    touched = []
+    for key, lookup, title in _mass_keys(complaint):
+        open_incident = Incident.objects.filter(status=Incident.Status.OPEN, trigger_key=key).first()
+        if open_incident is not None:
+            if not open_incident.complaints.filter(pk=complaint.pk).exists():
+                open_incident.complaints.add(complaint)
+                incident_entry_add(
+                    incident=open_incident,
+                    text=_("Complaint %(ref)s joined the incident.") % {"ref": complaint.reference},
+                )
+            touched.append(open_incident)
+            continue
+        in_window = Complaint.objects.filter(
+            received_at__gt=complaint.received_at - window, received_at__lte=complaint.received_at, **lookup
+        )
+        ids = list(in_window.values_list("id", flat=True))
+        if len(ids) < threshold:
+            continue
+        try:
+            with transaction.atomic():
+                incident = incident_open(
+                    kind=Incident.Kind.MASS_COMPLAINT,
+                    title=title,
+                    severity=Incident.Severity.HIGH,
+                    summary=_("%(count)s complaints within %(hours)s hours.")
+                    % {"count": len(ids), "hours": int(window.total_seconds() // 3600)},
+                    trigger_key=key,
+                    opened_at=timezone.now(),
+                )
+                incident.complaints.add(*ids)
+        except IntegrityError:
+            # Another complaint raised it a moment ago: join that one.
+            incident = Incident.objects.get(status=Incident.Status.OPEN, trigger_key=key)
+            incident.complaints.add(complaint)
+        touched.append(incident)
+    return touched
+
+
+@transaction.atomic
+def plan_save(*, plan: ContingencyPlan, document=None, actor=None, request=None) -> ContingencyPlan:
+    """Create or update a contingency plan; a document must be a PDF (checked by content)."""
+    from complaints.uploads import PDF, validate_evidence
+
+    if document is not None:
+        kind = validate_evidence(document)
+        if kind is not PDF:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(_("Contingency plans are stored as PDF documents."))
+        plan.stored_name = uuid.uuid4().hex + ".pdf"
+        plan.document.save(plan.stored_name, document, save=False)
+    created = plan.pk is None
+    plan.full_clean()
+    plan.save()
+    audit_log(actor=actor, action="plan_create" if created else "plan_update", obj=plan, request=request)
+    return plan
+
+
+@transaction.atomic
+def drill_record(
+    *,
+    held_on: date,
+    scenario: str,
+    participants: str,
+    findings: str,
+    plan=None,
+    follow_up: str = "",
+    actor=None,
+    request=None,
+) -> Drill:
+    """Record a drill of a contingency plan."""
+    drill = Drill(
+        held_on=held_on,
+        scenario=scenario,
+        plan=plan,
+        participants=participants,
+        findings=findings,
+        follow_up=follow_up,
+        recorded_by=actor,
+    )
+    drill.full_clean()
+    drill.save()
+    audit_log(actor=actor, action="drill_record", obj=drill, request=request)
+    return drill
