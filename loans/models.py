@@ -22,6 +22,16 @@ class DayCount(models.TextChoices):
     ACT_365 = "act365", _("actual/365")
 
 
+class Classification(models.TextChoices):
+    """The five-category loan classification (贷款五级分类)."""
+
+    NORMAL = "normal", _("Normal (正常)")
+    SPECIAL_MENTION = "special_mention", _("Special mention (关注)")
+    SUBSTANDARD = "substandard", _("Substandard (次级)")
+    DOUBTFUL = "doubtful", _("Doubtful (可疑)")
+    LOSS = "loss", _("Loss (损失)")
+
+
 class Product(models.Model):
     """A loan product kept by back office; its fee terms are copied onto each contract when signed."""
 
@@ -110,6 +120,12 @@ class Loan(models.Model):
     bucket = models.CharField(_("bucket"), max_length=4, choices=Bucket.choices, default=Bucket.M0, db_index=True)
     next_due_date = models.DateField(_("next due date"), null=True, blank=True, db_index=True)
     credit_balance = models.DecimalField(_("customer credit"), default=ZERO, **MONEY)
+    # Post-loan follow-up (贷后管理): the latest five-category classification and when it was reviewed.
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=Classification.choices, default=Classification.NORMAL
+    )
+    last_reviewed_on = models.DateField(_("last post-loan review"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -157,6 +173,9 @@ class Installment(models.Model):
     paid_at = models.DateTimeField(_("fully paid at"), null=True, blank=True)
     # False for rows replaced by a restructuring (kept as history); only current rows are due.
     is_current = models.BooleanField(_("current schedule"), default=True)
+    # The daily job accrues penalty interest up to and including this date; running a day twice adds nothing.
+    penalty_accrued_through = models.DateField(_("penalty accrued through"), null=True, blank=True)
+    late_fee_charged = models.BooleanField(_("late fee charged"), default=False)
 
     class Meta:
         verbose_name = _("installment")
@@ -181,3 +200,319 @@ class Installment(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return self.total_due - self.total_paid
+
+
+class ContractClause(models.Model):
+    """A fee term of a signed contract, copied from the product; every fee line points to one of these."""
+
+    class Kind(models.TextChoices):
+        UPFRONT_FEE = "upfront_fee", _("Upfront fee")
+        LATE_FEE = "late_fee", _("Late fee")
+        EARLY_REPAYMENT_FEE = "early_repayment_fee", _("Early-repayment fee")
+        PENALTY_INTEREST = "penalty_interest", _("Penalty interest")
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="clauses")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    reference = models.CharField(_("clause"), max_length=16)
+    text = models.TextField(_("wording"), blank=True)
+    amount = models.DecimalField(_("fixed amount"), default=ZERO, **MONEY)
+    rate = models.DecimalField(_("rate"), default=Decimal("0"), **RATE)
+    waived_after_months = models.PositiveSmallIntegerField(_("waived after (months)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract clause")
+        verbose_name_plural = _("contract clauses")
+        ordering = ["loan", "reference"]
+        constraints = [models.UniqueConstraint(fields=["loan", "kind"], name="clause_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"§{self.reference} {self.get_kind_display()}"
+
+    @property
+    def wording(self) -> str:
+        """The clause as the contract states it, in the reader's language."""
+        if self.text:
+            return self.text
+        from aftersales.money import format_cny
+
+        percent = f"{self.rate * 100:.2f}%".replace(".00%", "%")
+        if self.kind == self.Kind.UPFRONT_FEE:
+            return _("An upfront fee of %(amount)s, deducted from the amount disbursed.") % {
+                "amount": format_cny(self.amount)
+            }
+        if self.kind == self.Kind.LATE_FEE:
+            return _("A late fee of %(amount)s for each installment that becomes overdue.") % {
+                "amount": format_cny(self.amount)
+            }
+        if self.kind == self.Kind.EARLY_REPAYMENT_FEE:
+            text = _("An early-repayment fee of %(rate)s of the principal repaid before its due date.") % {
+                "rate": percent
+            }
+            if self.waived_after_months:
+                text += " " + _("No fee after %(months)s months from disbursement.") % {
+                    "months": self.waived_after_months
+                }
+            return text
+        return _("Penalty interest on overdue principal at the contract rate × (1 + %(markup)s), charged per day.") % {
+            "markup": percent
+        }
+
+
+class FeeCharge(models.Model):
+    """A fee charged on a loan; it must rely on a clause of that loan's contract."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="fee_charges")
+    installment = models.ForeignKey(
+        Installment, verbose_name=_("installment"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    clause = models.ForeignKey(ContractClause, verbose_name=_("contract clause"), on_delete=models.PROTECT)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    waived = models.DecimalField(_("waived"), default=ZERO, **MONEY)
+    charged_on = models.DateField(_("charged on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fee line")
+        verbose_name_plural = _("fee lines")
+        ordering = ["loan", "charged_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="fee_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.amount} (§{self.clause_id})"
+
+
+class Repayment(models.Model):
+    """Money received for a loan, identified by the payment provider's transaction id."""
+
+    class Channel(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CARD = "card", _("Card")
+        CASH = "cash", _("Cash")
+        APP = "app", _("App")
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("Posted")
+        REVERSED = "reversed", _("Reversed")
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Installment payment")
+        SETTLEMENT = "settlement", _("Early settlement")
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="repayments")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    external_id = models.CharField(_("transaction id"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.POSTED)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reversal_reason = models.CharField(_("reversal reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["loan", "received_at"], name="repayment_loan_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Allocation(models.Model):
+    """Where money of a repayment went: an installment component (income type) or customer credit.
+
+    A reversal adds the same rows with negative amounts, so sums over any period stay right.
+    """
+
+    class IncomeType(models.TextChoices):
+        PENALTY = "penalty", _("Penalty interest")
+        FEE = "fee", _("Fees")
+        INTEREST = "interest", _("Interest")
+        PRINCIPAL = "principal", _("Principal")
+        CREDIT = "credit", _("Customer credit")
+
+    repayment = models.ForeignKey(
+        Repayment, verbose_name=_("repayment"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    installment = models.ForeignKey(
+        Installment, verbose_name=_("installment"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    income_type = models.CharField(_("type"), max_length=10, choices=IncomeType.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    booked_at = models.DateTimeField(_("booked at"), db_index=True)
+    is_reversal = models.BooleanField(_("reversal"), default=False)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["booked_at", "id"]
+        indexes = [models.Index(fields=["product", "income_type", "booked_at"], name="allocation_report_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.repayment_id} {self.income_type} {self.amount}"
+
+
+class FeeWaiver(models.Model):
+    """A request to waive penalty interest or fees; a manager decides."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="waivers")
+    installment = models.ForeignKey(
+        Installment, verbose_name=_("installment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    applied_amount = models.DecimalField(_("amount waived"), default=ZERO, **MONEY)
+
+    class Meta:
+        verbose_name = _("fee waiver")
+        verbose_name_plural = _("fee waivers")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="waiver_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.amount} {self.status}"
+
+
+class RestructurePlan(models.Model):
+    """A personalised repayment plan (个性化还款方案) through propose → review → approve → accept."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        REVIEWED = "reviewed", _("Reviewed by risk")
+        APPROVED = "approved", _("Approved")
+        APPLIED = "applied", _("Accepted and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="restructure_plans")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    extension_months = models.PositiveSmallIntegerField(_("term extension (months)"), default=0)
+    holiday_installments = models.PositiveSmallIntegerField(
+        _("payment holiday (installments)"),
+        default=0,
+        help_text=_("During the holiday only interest is due; principal repayment starts after it."),
+    )
+    new_rate = models.DecimalField(_("reduced annual rate"), null=True, blank=True, **RATE)
+    waive_penalty = models.BooleanField(_("waive outstanding penalty interest"), default=False)
+    reason = models.TextField(_("customer's situation"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("risk review"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    acceptance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("customer accepted at"), null=True, blank=True)
+    acceptance_note = models.CharField(_("how the customer accepted"), max_length=300, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_note = models.CharField(_("rejection reason"), max_length=300, blank=True)
+    new_apr = models.DecimalField(
+        _("new comprehensive annual cost"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("restructuring plan")
+        verbose_name_plural = _("restructuring plans")
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.loan} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("loans:restructure_detail", args=[self.pk])
+
+
+class LoanReview(models.Model):
+    """A post-loan review (贷后检查) by a risk assessor."""
+
+    class FundsUse(models.TextChoices):
+        AS_STATED = "as_stated", _("As stated in the contract")
+        PARTLY = "partly", _("Partly as stated")
+        DIVERTED = "diverted", _("Diverted from the stated purpose")
+        UNKNOWN = "unknown", _("Could not be verified")
+
+    class Contact(models.TextChoices):
+        REACHED = "reached", _("Customer reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong or disconnected number")
+        REFUSED = "refused", _("Customer refused to talk")
+        VISITED = "visited", _("Visited in person")
+
+    class Finances(models.TextChoices):
+        STABLE = "stable", _("Stable")
+        WEAKENED = "weakened", _("Weakened")
+        SERIOUS = "serious", _("Serious difficulty")
+
+    loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    classification = models.CharField(_("classification"), max_length=16, choices=Classification.choices)
+    previous_classification = models.CharField(
+        _("previous classification"), max_length=16, choices=Classification.choices, blank=True
+    )
+    funds_use = models.CharField(_("use of funds"), max_length=12, choices=FundsUse.choices)
+    funds_use_note = models.TextField(_("use of funds vs. stated purpose"), blank=True)
+    financial_condition = models.CharField(_("financial condition"), max_length=10, choices=Finances.choices)
+    financial_note = models.TextField(_("financial condition notes"), blank=True)
+    contact_outcome = models.CharField(_("contact outcome"), max_length=14, choices=Contact.choices)
+    measures = models.TextField(_("measures taken"), blank=True)
+    trigger = models.CharField(_("why it was due"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("post-loan review")
+        verbose_name_plural = _("post-loan reviews")
+        ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.loan} {self.classification}"

@@ -1,0 +1,42 @@
+"""Writes of the loans app. Import from here: `from loans import services; services.repayment_post(...)`."""
+
+from loans.services.common import (  # noqa: F401
+    ContractRefused,
+    DuplicateRepayment,
+    FeeNotInContract,
+    LoanError,
+    bucket_for,
+    installment_status,
+    loan_refresh,
+)
+from loans.services.contracts import (  # noqa: F401
+    apr_cap,
+    clause_for,
+    contract_preview,
+    contract_terms_check,
+    fee_charge,
+    loan_create,
+)
+from loans.services.repayments import (  # noqa: F401
+    SettlementQuote,
+    loan_settle,
+    repayment_post,
+    repayment_reverse,
+    settlement_quote,
+)
+from loans.services.restructuring import (  # noqa: F401
+    plan_preview,
+    restructure_accept,
+    restructure_approve,
+    restructure_preview,
+    restructure_propose,
+    restructure_reject,
+    restructure_review,
+)
+from loans.services.reviews import loan_review_record  # noqa: F401
+from loans.services.waivers import (  # noqa: F401
+    fee_waiver_approve,
+    fee_waiver_reject,
+    fee_waiver_request,
+    waivable_amount,
+)

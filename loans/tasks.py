@@ -1,0 +1,28 @@
+"""Celery tasks: thin wrappers around loans.jobs; safe to run twice for the same day."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from loans import jobs
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def overdue_daily(as_of: str | None = None) -> dict:
+    """Mark overdue, charge late fees, accrue penalty interest, refresh DPD and buckets (idempotent per day)."""
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    run = jobs.overdue_run(day)
+    logger.info("overdue run %s: %s", day, run)
+    return {
+        "as_of": day.isoformat(),
+        "marked_overdue": run.marked_overdue,
+        "late_fees": run.late_fees,
+        "penalties": run.penalties,
+        "loans_updated": run.loans_updated,
+    }

@@ -1,0 +1,19 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, places: int = 2):
+    """A rate as a percentage: Decimal('0.18') → '18.00%'."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def minus(value, other):
+    """value − other (Decimals), for due − paid columns."""
+    return (value or Decimal(0)) - (other or Decimal(0))
