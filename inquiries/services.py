@@ -113,7 +113,7 @@ def inquiry_create(
     """Open a new inquiry with its first customer message; match the customer; auto-assign when configured."""
     received_at = received_at or timezone.now()
     phone = phone_normalise(phone)
-    email = (email or "").strip()
+    email = (email or "").strip().lower()
     if customer is None:
         customer = selectors.customer_match(phone_e164=phone, email=email)
     subject = (subject or body or "").strip().splitlines()[0][:200] if (subject or body).strip() else _("(no text)")
@@ -132,7 +132,8 @@ def inquiry_create(
         first_response_due=first_response_due(received_at),
         flagged=flagged,
         flag_reason=flag_reason[:200],
-        language=language or (customer.preferred_language if customer else ""),
+        # Replies go out in the customer's language; unknown senders get the company's default language.
+        language=language or (customer.preferred_language if customer else settings.LANGUAGE_CODE),
     )
     for _attempt in range(5):
         inquiry.reference = reference_new(received_at)

@@ -23,9 +23,11 @@ def parse_service_hours(spec: str | None) -> list[tuple[timedelta, timedelta]]:
     for part in spec.split(","):
         start_text, end_text = (t.strip() for t in part.split("-", 1))
         start, end = _offset(start_text), _offset(end_text)
-        if end <= start:  # runs past midnight
+        if end == start:
+            raise ValueError(f"empty service hours window: {part!r}")
+        if end < start:  # runs past midnight
             end += DAY
-        if end - start > DAY or end == start:
+        if end - start > DAY:
             raise ValueError(f"invalid service hours window: {part!r}")
         windows.append((start, end))
     return sorted(windows)

@@ -6,7 +6,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from aftersales import permissions as roles
 from aftersales.audit import client_ip
 from aftersales.permissions import role_required
+from aftersales.security.ratelimit import hit
 from customers.validators import normalize_mainland_mobile
 from inquiries import selectors, services
 from inquiries.forms import (
@@ -352,16 +352,12 @@ def customer_lookup(request):
 
 
 def _rate_limited(request) -> bool:
-    limit = getattr(settings, "INQUIRY_ONLINE_RATE_LIMIT", 5)
-    window = getattr(settings, "INQUIRY_ONLINE_RATE_WINDOW_SECONDS", 3600)
-    key = f"inquiries:online:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    """Count one submission from this address (shared fixed-window limiter); True when over the limit."""
+    if not getattr(settings, "RATELIMIT_ENABLED", True):
+        return False
+    rate = getattr(settings, "INQUIRY_ONLINE_RATE", "10/h")
+    allowed, _retry_after = hit("online_inquiry", client_ip(request) or "unknown", rate)
+    return not allowed
 
 
 @require_http_methods(["GET", "POST"])
