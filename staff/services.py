@@ -74,3 +74,35 @@ def staff_duty_set(*, profile: StaffProfile, on_duty: bool, actor=None, request=
         changes={"on_duty": [not on_duty, on_duty]},
     )
     return profile
+
+
+@transaction.atomic
+def asset_retire(*, asset, on, reason: str, actor=None, request=None):
+    """Retire an asset: it leaves its holder and the register keeps it as retired."""
+    from staff.models import Asset
+
+    previous = asset.assigned_to_id
+    asset.status = Asset.Status.RETIRED
+    asset.retired_on = on
+    asset.retirement_reason = str(reason)[:200]
+    asset.assigned_to = None
+    asset.full_clean()
+    asset.save()
+    asset_assignment_track(asset=asset, previous_staff_id=previous)
+    audit_log(actor=actor, action="asset_retire", obj=asset, changes={"status": ["", "retired"]}, request=request)
+    return asset
+
+
+def asset_assignment_track(*, asset, previous_staff_id: int | None) -> None:
+    """Close the previous holder's assignment and open the new one's."""
+    from staff.models import AssetAssignment
+
+    today = timezone.localdate()
+    if previous_staff_id:
+        AssetAssignment.objects.filter(asset=asset, staff_id=previous_staff_id, returned_on__isnull=True).update(
+            returned_on=today
+        )
+    if asset.assigned_to_id:
+        AssetAssignment.objects.create(
+            asset=asset, staff_id=asset.assigned_to_id, assigned_on=asset.assigned_on or today
+        )

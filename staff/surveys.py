@@ -1,0 +1,156 @@
+"""Satisfaction surveys: created set-based for newly resolved inquiries and closed complaints, sent by SMS with a
+one-time link, answered once on a public page."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from staff.kpis import model_or_none
+from staff.models import Survey
+
+# Surveys made per run: a burst of resolutions is spread over a few runs instead of one long task.
+CREATE_BATCH = 2000
+SEND_BATCH = 200
+
+
+class SurveyClosed(Exception):
+    """The link was used already or has expired."""
+
+
+def valid_days() -> int:
+    return int(getattr(settings, "SURVEY_VALID_DAYS", 7))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def survey_url(survey: Survey) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("staff:survey", args=[survey.token])
+
+
+@transaction.atomic
+def surveys_create(*, now=None) -> int:
+    """Make a survey for each inquiry resolved / complaint closed in the last SURVEY_VALID_DAYS days without one."""
+    from inquiries.models import Inquiry
+
+    now = now or timezone.now()
+    since = now - timedelta(days=valid_days())
+    expires = now + timedelta(days=valid_days())
+    surveys = []
+    inquiries = (
+        Inquiry.objects.filter(status=Inquiry.Status.RESOLVED, resolved_at__gte=since, customer__isnull=False)
+        .filter(~Exists(Survey.objects.filter(kind=Survey.Kind.INQUIRY, object_id=OuterRef("pk"))))
+        .values_list(
+            "id", "reference", "customer_id", "resolved_by_id", "assigned_to_id", "customer__preferred_language"
+        )
+        .order_by("resolved_at")[:CREATE_BATCH]
+    )
+    for pk, ref, customer_id, resolved_by, assigned_to, language in inquiries:
+        surveys.append(
+            Survey(
+                kind=Survey.Kind.INQUIRY,
+                object_id=pk,
+                reference=ref,
+                customer_id=customer_id,
+                staff_id=resolved_by or assigned_to,
+                token=new_token(),
+                language=language or settings.LANGUAGE_CODE,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+    Complaint = model_or_none("complaints.Complaint")
+    if Complaint is not None:
+        complaints = (
+            Complaint.objects.filter(status="closed", closed_at__gte=since, customer__isnull=False)
+            .filter(~Exists(Survey.objects.filter(kind=Survey.Kind.COMPLAINT, object_id=OuterRef("pk"))))
+            .values_list("id", "reference", "customer_id", "assigned_to_id", "customer__preferred_language")
+            .order_by("closed_at")[:CREATE_BATCH]
+        )
+        for pk, ref, customer_id, assigned_to, language in complaints:
+            surveys.append(
+                Survey(
+                    kind=Survey.Kind.COMPLAINT,
+                    object_id=pk,
+                    reference=ref,
+                    customer_id=customer_id,
+                    staff_id=assigned_to,
+                    token=new_token(),
+                    language=language or settings.LANGUAGE_CODE,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+    return len(Survey.objects.bulk_create(surveys, ignore_conflicts=True))
+
+
+def survey_send(*, survey_id: int) -> Survey:
+    """Send the survey SMS once (a second call does nothing); the text is in the customer's language."""
+    from reminders.messaging import sms_send
+    from reminders.models import OutboundMessage
+
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().select_related("customer").get(pk=survey_id)
+        if survey.status != Survey.Status.PENDING:
+            return survey
+        customer = survey.customer
+        if customer.sms_opt_out or not customer.mobile:
+            survey.status = Survey.Status.SKIPPED
+            survey.save(update_fields=["status"])
+            return survey
+        with translation.override(survey.language):
+            body = _(
+                "Thank you for contacting us about %(reference)s. How satisfied are you? Answer in one minute: "
+                "%(link)s (valid %(days)s days)"
+            ) % {"reference": survey.reference, "link": survey_url(survey), "days": valid_days()}
+        message = sms_send(
+            to=customer.mobile,
+            body=body,
+            purpose=OutboundMessage.Purpose.SURVEY,
+            customer=customer,
+            language=survey.language,
+        )
+        survey.outbound_message = message
+        survey.status = Survey.Status.FAILED if message.status == OutboundMessage.Status.FAILED else Survey.Status.SENT
+        survey.save(update_fields=["outbound_message", "status"])
+    return survey
+
+
+def surveys_pending_ids(limit: int = SEND_BATCH) -> list[int]:
+    return list(
+        Survey.objects.filter(status=Survey.Status.PENDING, expires_at__gt=timezone.now())
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def survey_state(survey: Survey, *, now=None) -> str:
+    """open, answered or expired."""
+    if survey.answered_at is not None:
+        return "answered"
+    if survey.expires_at <= (now or timezone.now()):
+        return "expired"
+    return "open"
+
+
+def survey_answer(*, token: str, rating: int, comment: str = "") -> Survey:
+    """Record the one answer a link allows; a used or expired link raises SurveyClosed."""
+    now = timezone.now()
+    rating = int(rating)
+    if not 1 <= rating <= 5:
+        raise ValueError("rating must be 1-5")
+    updated = Survey.objects.filter(token=token, answered_at__isnull=True, expires_at__gt=now).update(
+        rating=rating, comment=comment.strip()[:2000], answered_at=now, status=Survey.Status.ANSWERED
+    )
+    if not updated:
+        raise SurveyClosed
+    return Survey.objects.get(token=token)
