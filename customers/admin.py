@@ -96,6 +96,11 @@ class CustomerAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Saved by save_form through the service."""
 
+    def save_related(self, request, form, formsets, change):
+        """No many-to-many fields; the consent inline is read-only, so saving it changes nothing."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def has_delete_permission(self, request, obj=None):
         return False  # customers are kept with their loans and audit history
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers import validators
 from customers.crypto import pii_hash
 from customers.models import ConsentRecord, Customer
-from customers.services import REVEALABLE_FIELDS
+from customers.services import EDITABLE_FIELDS, REVEALABLE_FIELDS
 
 PII_FORM_FIELDS = ("national_id", "mobile", "email", "address", "bank_card")
+
+
+def _legend(text) -> str:
+    return format_html('<span class="fs-6 fw-semibold">{}</span>', text)
 
 
 class CustomerForm(forms.ModelForm):
@@ -60,7 +66,7 @@ class CustomerForm(forms.ModelForm):
             "sms_opt_out",
             "voice_opt_out",
         ]
-        labels = {"name": _("Name")}
+        labels = {"name": pgettext_lazy("person", "Name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,24 +86,24 @@ class CustomerForm(forms.ModelForm):
                     field.help_text = _("Now %(masked)s. Leave empty to keep it; type a new value to replace it.") % {
                         "masked": masked[name]
                     }
-                    field.widget.attrs["placeholder"] = masked[name]
+                    field.widget.attrs["placeholder"] = _("unchanged")
                 else:
                     field.help_text = _("Not recorded yet.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                _("Identity"),
+                _legend(_("Identity")),
                 Row(Column("name", css_class="col-md-4"), Column("national_id", css_class="col-md-5")),
             ),
             Fieldset(
-                _("Contact"),
+                _legend(_("Contact")),
                 Row(Column("mobile", css_class="col-md-4"), Column("email", css_class="col-md-5")),
                 Row(Column("address", css_class="col-md-9")),
             ),
-            Fieldset(_("Repayment card"), Row(Column("bank_card", css_class="col-md-5"))),
+            Fieldset(_legend(_("Repayment card")), Row(Column("bank_card", css_class="col-md-5"))),
             Fieldset(
-                _("Contact preferences"),
+                _legend(_("Contact preferences")),
                 Row(Column("preferred_language", css_class="col-md-4")),
                 "sms_opt_out",
                 "voice_opt_out",
@@ -141,7 +147,7 @@ class CustomerForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         """The cleaned values in the form customer_create / customer_update take."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
 
 
 class ContactPreferencesForm(forms.ModelForm):
