@@ -143,9 +143,8 @@ def lockout_release(request, attempt_id: int):
 @role_required(roles.MANAGER)
 def customer_data_report(request, customer_id: int):
     """A customer's access request: everything held on them and who viewed their full data, as XLSX."""
-    from customers.models import Customer
-
     from aftersales.security.reports import customer_data_report_xlsx, pii_reveals
+    from customers.models import Customer
 
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:

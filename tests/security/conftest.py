@@ -31,7 +31,7 @@ def sample_customer(db, back_office):
         mobile="+8613812345678",
         email="zhang.san@example.com",
         address="北京市朝阳区建国路 88 号",
-        bank_card="6222020200112233445",
+        bank_card="6222020200112233446",
     )
 
 

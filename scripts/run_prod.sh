@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Production run: gunicorn + whitenoise, Celery worker(s), exactly one Celery beat, PostgreSQL and Redis.
+#
+#   scripts/run_prod.sh            release steps, then web + worker + beat together (Ctrl-C stops all)
+#   scripts/run_prod.sh web|worker|beat|release   one component (what the Procfile runs)
+#
+# Configuration comes from the environment (docs/DEPLOY.md). When ENV_FILE (default var/prod.env) exists it
+# is loaded first; for a local run without one, a file with local PostgreSQL/Redis URLs and freshly generated
+# keys is written there once (keep it: the encryption keys are needed to read the customer data again).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+ENV_FILE=${ENV_FILE:-var/prod.env}
+
+if [[ ! -f "$ENV_FILE" && -z "${SECRET_KEY:-}" ]]; then
+  mkdir -p "$(dirname "$ENV_FILE")"
+  umask 077
+  {
+    echo "# Local production run: generated $(date -u +%FT%TZ). Not for a real deployment (no TLS)."
+    echo "SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    echo "FIELD_ENCRYPTION_KEYS=$($PY -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+    echo "PII_HASH_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    echo "DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales"
+    echo "REDIS_URL=redis://127.0.0.1:6379/0"
+    echo "ALLOWED_HOSTS=127.0.0.1,localhost"
+    echo "CSRF_TRUSTED_ORIGINS=http://127.0.0.1:8000,http://localhost:8000"
+    # Plain HTTP on the loopback only; behind a real TLS proxy leave these at their secure defaults.
+    echo "SECURE_SSL_REDIRECT=0"
+    echo "SECURE_HSTS_SECONDS=0"
+    echo "CONN_MAX_AGE=60"
+  } > "$ENV_FILE"
+  echo "wrote $ENV_FILE (local production settings with new keys)" >&2
+fi
+if [[ -f "$ENV_FILE" ]]; then
+  set -a
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+  set +a
+fi
+unset DJANGO_DEBUG
+export DJANGO_SETTINGS_MODULE=aftersales.settings
+
+CORES=$(nproc 2>/dev/null || echo 2)
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+# gunicorn: (2 x cores + 1) processes with a few threads each; override with WEB_CONCURRENCY / GUNICORN_THREADS.
+WEB_CONCURRENCY=${WEB_CONCURRENCY:-$((2 * CORES + 1))}
+GUNICORN_THREADS=${GUNICORN_THREADS:-4}
+CELERY_CONCURRENCY=${CELERY_CONCURRENCY:-$CORES}
+
+component() {
+  case "$1" in
+    release)
+      "$PY" manage.py migrate --noinput
+      "$PY" manage.py compile_translations
+      "$PY" manage.py collectstatic --noinput -v 0
+      ;;
+    web)
+      exec "$PY" -m gunicorn aftersales.wsgi \
+        --bind "$HOST:$PORT" --workers "$WEB_CONCURRENCY" --threads "$GUNICORN_THREADS" --worker-class gthread \
+        --timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 \
+        --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+        --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+      ;;
+    worker)
+      exec "$PY" -m celery -A aftersales worker -l INFO -c "$CELERY_CONCURRENCY" -n "worker-$$@%h" \
+        --max-tasks-per-child 1000
+      ;;
+    beat)
+      # The scheduler (aftersales.security.beat) holds a PostgreSQL advisory lock: a second beat only waits.
+      exec "$PY" -m celery -A aftersales beat -l INFO --pidfile=
+      ;;
+    *)
+      echo "usage: $0 [release|web|worker|beat]" >&2
+      exit 2
+      ;;
+  esac
+}
+
+if [[ $# -gt 0 ]]; then
+  component "$1"
+  exit 0
+fi
+
+component release
+pids=()
+for name in web worker beat; do
+  ( component "$name" ) &
+  pids+=($!)
+done
+stop() {
+  trap - INT TERM
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+echo "portal: http://$HOST:$PORT/  (web ${WEB_CONCURRENCY}x${GUNICORN_THREADS}, worker x${CELERY_CONCURRENCY}, one beat)" >&2
+# Stop everything as soon as one component exits.
+wait -n "${pids[@]}"
