@@ -38,6 +38,7 @@ __all__ = [
     "TRANSITIONS",
     "complaint_reference_new",
     "complaint_create",
+    "deadlines_for",
     "complaint_from_inquiry",
     "complaint_update",
     "complaint_assign",

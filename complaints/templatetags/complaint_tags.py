@@ -34,3 +34,11 @@ def due_badge(due, now=None):
 @register.filter
 def local_date(value):
     return timezone.localtime(value).date().isoformat() if value else ""
+
+
+@register.filter
+def staff_name(user, empty="—"):
+    """A staff member's full name, else the username; `empty` when there is nobody."""
+    if user is None:
+        return empty
+    return user.get_full_name() or user.get_username()
