@@ -165,55 +165,57 @@ def reviews_generate(*, month: date, actor=None, request=None) -> int:
     return len(to_create) + len(to_update)
 
 
-def _locked_guard(review: PerformanceReview, actor, request, attempted: str) -> None:
-    if review.locked:
-        audit_log(actor=actor, action="review_edit_refused", obj=review, reason=attempted, request=request)
-        raise ReviewLocked(_("This review was signed off and is locked."))
+def _refuse(review: PerformanceReview, actor, request, attempted: str) -> None:
+    """Record the refused edit (outside the rolled-back transaction) and raise."""
+    audit_log(actor=actor, action="review_edit_refused", obj=review, reason=attempted, request=request)
+    raise ReviewLocked(_("This review was signed off and is locked."))
 
 
-@transaction.atomic
 def review_comment(*, review: PerformanceReview, comment: str, actor, request=None) -> PerformanceReview:
     """Record the supervisor's comment on an unsigned review."""
-    review = PerformanceReview.objects.select_for_update().get(pk=review.pk)
-    _locked_guard(review, actor, request, "comment")
-    before = review.supervisor_comment
-    review.supervisor_comment = comment.strip()
-    review.commented_by = actor
-    review.status = PerformanceReview.Status.COMMENTED
-    review.full_clean()
-    review.save(update_fields=["supervisor_comment", "commented_by", "status"])
-    audit_log(
-        actor=actor,
-        action="review_comment",
-        obj=review,
-        changes={"supervisor_comment": [before, review.supervisor_comment]},
-        request=request,
-    )
-    return review
+    with transaction.atomic():
+        review = PerformanceReview.objects.select_for_update().get(pk=review.pk)
+        if not review.locked:
+            before = review.supervisor_comment
+            review.supervisor_comment = comment.strip()
+            review.commented_by = actor
+            review.status = PerformanceReview.Status.COMMENTED
+            review.full_clean()
+            review.save(update_fields=["supervisor_comment", "commented_by", "status"])
+            audit_log(
+                actor=actor,
+                action="review_comment",
+                obj=review,
+                changes={"supervisor_comment": [before, review.supervisor_comment]},
+                request=request,
+            )
+            return review
+    _refuse(review, actor, request, "comment")
 
 
-@transaction.atomic
 def review_sign_off(*, review: PerformanceReview, actor, request=None) -> PerformanceReview:
     """A manager signs the review off; from then on it is locked."""
-    review = PerformanceReview.objects.select_for_update().get(pk=review.pk)
-    _locked_guard(review, actor, request, "sign_off")
-    if review.staff_id == getattr(actor, "pk", None):
-        raise ValidationError(_("You cannot sign off your own review."))
-    review.status = PerformanceReview.Status.SIGNED
-    review.signed_by = actor
-    review.signed_at = timezone.now()
-    review.full_clean()
-    review.save(update_fields=["status", "signed_by", "signed_at"])
-    audit_log(
-        actor=actor,
-        action="review_sign_off",
-        obj=review,
-        changes={
-            "status": ["unsigned", "signed"],
-            "score": [None, str(review.score)],
-            "grade": [None, review.grade],
-            "pay_coefficient": [None, str(review.pay_coefficient)],
-        },
-        request=request,
-    )
-    return review
+    with transaction.atomic():
+        review = PerformanceReview.objects.select_for_update().get(pk=review.pk)
+        if not review.locked:
+            if review.staff_id == getattr(actor, "pk", None):
+                raise ValidationError(_("You cannot sign off your own review."))
+            review.status = PerformanceReview.Status.SIGNED
+            review.signed_by = actor
+            review.signed_at = timezone.now()
+            review.full_clean()
+            review.save(update_fields=["status", "signed_by", "signed_at"])
+            audit_log(
+                actor=actor,
+                action="review_sign_off",
+                obj=review,
+                changes={
+                    "status": ["unsigned", "signed"],
+                    "score": [None, str(review.score)],
+                    "grade": [None, review.grade],
+                    "pay_coefficient": [None, str(review.pay_coefficient)],
+                },
+                request=request,
+            )
+            return review
+    _refuse(review, actor, request, "sign_off")
