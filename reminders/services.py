@@ -111,7 +111,7 @@ def reminder_send(*, reminder_id: int, backend=None) -> str:
     now = timezone.now()
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update()
+            Reminder.objects.select_for_update(of=("self",))
             .select_related("outbound_message", "step")
             .filter(pk=reminder_id)
             .first()
@@ -288,7 +288,7 @@ def _fail_permanently(*, reminder_id: int, message: OutboundMessage, error: Send
     """A permanent refusal: the reminder fails and an agent gets a task to fix the contact data."""
     now = timezone.now()
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("customer").get(pk=reminder_id)
+        reminder = Reminder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=reminder_id)
         message.status = OutboundMessage.Status.FAILED
         message.error_code = error.code[:16]
         message.error_message = str(error)[:300]

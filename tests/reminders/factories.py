@@ -99,3 +99,58 @@ def make_installment(*, customer=None, product=None, due_date: date, amount=Deci
     return Installment.objects.create(
         loan=loan, number=1, due_date=due_date, principal_due=amount, interest_due=Decimal("0"), status=status
     )
+
+
+def bulk_installments(n: int, *, product, due_date: date, start: int = 0) -> list[int]:
+    """n customers, each with one loan and one unpaid installment due on `due_date` (bulk inserts); their ids."""
+    customers = []
+    for i in range(start, start + n):
+        mobile = f"+86137{i:08d}"
+        national_id = valid_national_id(10_000_000 + i)
+        customers.append(
+            Customer(
+                customer_number=f"B{i:09d}",
+                name=f"客户{i}",
+                national_id=national_id,
+                national_id_hash=pii_hash(national_id),
+                mobile=mobile,
+                mobile_hash=pii_hash(mobile),
+                preferred_language="zh-hans" if i % 3 else "en",
+            )
+        )
+    customers = Customer.objects.bulk_create(customers, batch_size=2000)
+    loans = Loan.objects.bulk_create(
+        [
+            Loan(
+                contract_number=f"BL{product.pk:04d}{c.pk:010d}",
+                customer=c,
+                product=product,
+                principal=Decimal("10000.00"),
+                annual_rate=Decimal("0.18"),
+                term_months=12,
+                method="equal_installment",
+                disbursement_date=date(2026, 1, 1),
+                first_due_date=due_date,
+                grace_days=3,
+                penalty_markup=Decimal("0.5"),
+                late_fee=Decimal("0"),
+                early_repayment_fee_rate=Decimal("0"),
+            )
+            for c in customers
+        ],
+        batch_size=2000,
+    )
+    installments = Installment.objects.bulk_create(
+        [
+            Installment(
+                loan=loan,
+                number=1,
+                due_date=due_date,
+                principal_due=Decimal("800.00") + loan.pk % 100,
+                interest_due=Decimal("150.00"),
+            )
+            for loan in loans
+        ],
+        batch_size=2000,
+    )
+    return [i.pk for i in installments]

@@ -35,9 +35,7 @@ def sent_reminder(fake_twilio, channel="sms"):
 
 def post(fake, public, path, params, **kwargs):
     """Twilio signs the public URL; the request reaches the live server behind the 'proxy'."""
-    return fake.post_status_callback(
-        "https://portal.example.com" + path, params, host_override=public + path, **kwargs
-    )
+    return fake.post_status_callback("https://portal.example.com" + path, params, host_override=public + path, **kwargs)
 
 
 def test_signed_callbacks_move_status_forward_and_store_the_price(fake_twilio, public):
@@ -45,7 +43,15 @@ def test_signed_callbacks_move_status_forward_and_store_the_price(fake_twilio, p
     sid = reminder.outbound_message.provider_id
     path = "/reminders/webhooks/sms-status/"
     assert post(fake_twilio, public, path, {"MessageSid": sid, "MessageStatus": "sent"}) == 204
-    assert post(fake_twilio, public, path, {"MessageSid": sid, "MessageStatus": "delivered", "Price": "-0.0415", "PriceUnit": "USD"}) == 204
+    assert (
+        post(
+            fake_twilio,
+            public,
+            path,
+            {"MessageSid": sid, "MessageStatus": "delivered", "Price": "-0.0415", "PriceUnit": "USD"},
+        )
+        == 204
+    )
     # a late "sent" and a duplicate "delivered" change nothing
     assert post(fake_twilio, public, path, {"MessageSid": sid, "MessageStatus": "sent"}) == 204
     assert post(fake_twilio, public, path, {"MessageSid": sid, "MessageStatus": "delivered"}) == 204
@@ -79,7 +85,9 @@ def test_unanswered_call_falls_back_to_one_sms(fake_twilio, public):
     path = "/reminders/webhooks/call-status/"
     with time_machine.travel(datetime(2026, 12, 3, 10, 5, tzinfo=SH), tick=False):
         for _ in range(2):  # a duplicate callback plans no second SMS
-            assert post(fake_twilio, public, path, {"CallSid": sid, "CallStatus": "no-answer", "Price": "-0.093"}) == 204
+            assert (
+                post(fake_twilio, public, path, {"CallSid": sid, "CallStatus": "no-answer", "Price": "-0.093"}) == 204
+            )
         call.refresh_from_db()
         assert call.status == "no_answer"
         fallback = Reminder.objects.get(fallback_for=call)
@@ -94,7 +102,9 @@ def test_completed_call_needs_no_fallback(fake_twilio, public):
     call = sent_reminder(fake_twilio, channel="voice")
     path = "/reminders/webhooks/call-status/"
     for status in ("ringing", "in-progress", "completed", "ringing"):
-        assert post(fake_twilio, public, path, {"CallSid": call.outbound_message.provider_id, "CallStatus": status}) == 204
+        assert (
+            post(fake_twilio, public, path, {"CallSid": call.outbound_message.provider_id, "CallStatus": status}) == 204
+        )
     call.refresh_from_db()
     assert call.status == "completed"
     assert not Reminder.objects.filter(fallback_for=call).exists()
