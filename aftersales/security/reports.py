@@ -22,7 +22,8 @@ from aftersales.models import AuditEntry
 MAX_ROWS_PER_SHEET = 5000
 # Linked records a customer has no interest in (internal bookkeeping); everything else is listed.
 SKIPPED_MODELS = {"aftersales.auditentry", "aftersales.notification"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# In XLSX only a leading "=" makes openpyxl write a formula ("+86..." stays text, unlike in CSV).
+FORMULA_PREFIXES = ("=",)
 
 
 def cell_value(value):
