@@ -80,6 +80,8 @@ class ReplyForm(forms.Form):
 
 
 class CallLogForm(forms.Form):
+    prefix = "call"  # several forms share one page: unique field ids
+
     body = forms.CharField(
         label=_("What was said"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "class": "js-ctrl-enter"})
     )
@@ -87,6 +89,8 @@ class CallLogForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    prefix = "note"  # several forms share one page: unique field ids
+
     body = forms.CharField(
         label=_("Internal note (not sent to the customer)"),
         max_length=2000,
@@ -95,6 +99,8 @@ class NoteForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
+    prefix = "escalate"  # several forms share one page: unique field ids
+
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     note = forms.CharField(
         label=_("What they should look at"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -125,11 +131,15 @@ class EscalateForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
+    prefix = "resolve"  # several forms share one page: unique field ids
+
     category = forms.ChoiceField(label=_("Resolution"), choices=ResolutionCategory.choices)
     note = forms.CharField(label=_("Resolution note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReopenForm(forms.Form):
+    prefix = "reopen"  # several forms share one page: unique field ids
+
     reason = forms.CharField(label=_("Why reopen"), max_length=500)
 
 

@@ -45,11 +45,11 @@ CASES = [
     # Claiming: the first role to try wins, every later one is told and sent back to the queue (302 both).
     _post("inquiries:claim", {}),
     _post("inquiries:reply", {"via": "sms", "body": "Hello"}),
-    _post("inquiries:call_log", {"body": "Called", "reached": "on"}),
-    _post("inquiries:note", {"body": "Note"}),
-    _post("inquiries:escalate", {"note": "x"}, ok=400),  # no department chosen: the form is shown again
-    _post("inquiries:resolve", {"category": "answered", "note": "done"}),
-    _post("inquiries:reopen", {"reason": "again"}, args=_resolved_id),
+    _post("inquiries:call_log", {"call-body": "Called", "call-reached": "on"}),
+    _post("inquiries:note", {"note-body": "Note"}),
+    _post("inquiries:escalate", {"escalate-note": "x"}, ok=400),  # no department chosen: the form is shown again
+    _post("inquiries:resolve", {"resolve-category": "answered", "resolve-note": "done"}),
+    _post("inquiries:reopen", {"reopen-reason": "again"}, args=_resolved_id),
     allow("inquiries:reassign", LEADERS, args=_inquiry_id, method="post", data={"agent": "", "reason": "x"}, ok=302),
     allow("inquiries:attachment", WORKERS, args=_attachment_id),
     allow("inquiries:hotline_new", LOGGERS),

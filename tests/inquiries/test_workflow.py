@@ -75,7 +75,7 @@ def test_email_reply_carries_reference_and_threads(agent):
 
 def test_internal_note_is_not_a_response(client_agent):
     inquiry = make_inquiry(minutes_ago=1)
-    client_agent.post(reverse("inquiries:note", args=[inquiry.pk]), {"body": "Customer sounded upset"})
+    client_agent.post(reverse("inquiries:note", args=[inquiry.pk]), {"note-body": "Customer sounded upset"})
     inquiry.refresh_from_db()
     assert inquiry.first_responded_at is None
     assert inquiry.messages.filter(kind="note").count() == 1
@@ -83,7 +83,7 @@ def test_internal_note_is_not_a_response(client_agent):
 
 def test_callback_that_did_not_reach_the_customer_does_not_count(client_agent):
     inquiry = make_inquiry(minutes_ago=1)
-    client_agent.post(reverse("inquiries:call_log", args=[inquiry.pk]), {"body": "No answer"})
+    client_agent.post(reverse("inquiries:call_log", args=[inquiry.pk]), {"call-body": "No answer"})
     inquiry.refresh_from_db()
     assert inquiry.first_responded_at is None
 
@@ -128,10 +128,10 @@ def test_escalation_with_holding_reply(client_agent, agent, legal_advisor):
     response = client_agent.post(
         reverse("inquiries:escalate", args=[inquiry.pk]),
         {
-            "department": legal.pk,
-            "note": "Contract question",
-            "holding_reply": "We will answer within 48h",
-            "via": "sms",
+            "escalate-department": legal.pk,
+            "escalate-note": "Contract question",
+            "escalate-holding_reply": "We will answer within 48h",
+            "escalate-via": "sms",
         },
     )
     assert response.status_code == 302
@@ -148,13 +148,14 @@ def test_escalation_with_holding_reply(client_agent, agent, legal_advisor):
 def test_resolve_and_reopen(client_agent, agent):
     inquiry = make_inquiry(minutes_ago=2)
     response = client_agent.post(
-        reverse("inquiries:resolve", args=[inquiry.pk]), {"category": "answered", "note": "Explained the fee"}
+        reverse("inquiries:resolve", args=[inquiry.pk]),
+        {"resolve-category": "answered", "resolve-note": "Explained the fee"},
     )
     assert response.status_code == 302
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.RESOLVED
     assert inquiry.resolved_by == agent and inquiry.resolution_category == "answered"
-    client_agent.post(reverse("inquiries:reopen", args=[inquiry.pk]), {"reason": "Customer called again"})
+    client_agent.post(reverse("inquiries:reopen", args=[inquiry.pk]), {"reopen-reason": "Customer called again"})
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.OPEN and inquiry.resolved_at is None
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -163,7 +164,7 @@ def test_resolve_and_reopen(client_agent, agent):
 
 def test_resolve_without_note_keeps_input(client_agent):
     inquiry = make_inquiry(minutes_ago=2)
-    response = client_agent.post(reverse("inquiries:resolve", args=[inquiry.pk]), {"category": "answered"})
+    response = client_agent.post(reverse("inquiries:resolve", args=[inquiry.pk]), {"resolve-category": "answered"})
     assert response.status_code == 400
     inquiry.refresh_from_db()
     assert inquiry.status != Inquiry.Status.RESOLVED
