@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales import permissions as roles
 from aftersales.audit import audit_log, client_ip
@@ -108,13 +108,20 @@ def complaint_new(request):
     return render(request, "complaints/form.html", {"form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*HANDLE)
 def convert_inquiry(request, inquiry_id: int):
-    """'Convert to complaint' from an inquiry page: creates the complaint keeping the link (once)."""
+    """'Convert to complaint' from an inquiry: GET asks for category and severity, POST creates it keeping the link (once)."""
     from inquiries.models import Inquiry
 
     inquiry = get_object_or_404(Inquiry.objects.select_related("customer"), pk=inquiry_id)
+    if request.method == "GET":
+        existing = Complaint.objects.filter(source_inquiry=inquiry).order_by("id").first()
+        return render(
+            request,
+            "complaints/convert.html",
+            {"inquiry": inquiry, "form": forms.ConvertInquiryForm(), "existing": existing},
+        )
     form = forms.ConvertInquiryForm(request.POST)
     category, severity = Complaint.Category.OTHER, Complaint.Severity.MEDIUM
     if form.is_valid():

@@ -95,6 +95,7 @@ CASES = [
     allow("complaints:new", HANDLE),
     public("complaints:public_new"),
     post("complaints:convert_inquiry", HANDLE, _inquiry_id),
+    allow("complaints:convert_inquiry", HANDLE, args=_inquiry_id),
     allow("complaints:legal_queue", LEGAL),
     allow("complaints:detail", FRONT_LINE, args=_complaint_id),
     allow("complaints:edit", HANDLE, args=_complaint_id),

@@ -127,8 +127,8 @@ def test_convert_inquiry_keeps_the_link_and_is_idempotent(client_agent):
     assert Complaint.objects.count() == 1
 
 
-def test_convert_inquiry_needs_post(client_agent):
-    assert client_agent.get(reverse("complaints:convert_inquiry", args=[1])).status_code == 405
+def test_convert_inquiry_cannot_be_deleted_or_put(client_agent):
+    assert client_agent.delete(reverse("complaints:convert_inquiry", args=[1])).status_code == 405
 
 
 def test_full_lifecycle_with_notices_callback_and_audit(client_agent, agent, supervisor, make_staff):
