@@ -112,11 +112,16 @@ def mask_card(value: str) -> str:
     return "**** **** **** " + value[-4:]
 
 
+ADDRESS_REGION_RE = re.compile(r"^(.{2,8}?(?:省|自治区|特别行政区|市))(.{2,8}?(?:市|自治州|地区|盟))?")
+
+
 def mask_address(value: str) -> str:
-    """Keep the first six characters (province and city), hide the rest."""
+    """Keep the province and city (广东省深圳市****), hide the rest; other addresses keep six characters."""
     if not value:
         return ""
-    return value[:6] + "****"
+    match = ADDRESS_REGION_RE.match(value)
+    kept = match.group(0) if match else value[:6]
+    return kept + "****"
 
 
 def luhn_check_digit(partial: str) -> str:

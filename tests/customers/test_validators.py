@@ -111,3 +111,16 @@ def test_validators_never_raise_anything_but_validation_error(text):
             validate(text)
         except ValidationError:
             pass
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("广东省深圳市南山区科技园南区1号", "广东省深圳市****"),
+        ("广西壮族自治区南宁市青秀区民族大道1号", "广西壮族自治区南宁市****"),
+        ("北京市东城区东直门南大街1号", "北京市****"),
+        ("Flat 3, 12 Queen Road", "Flat 3****"),
+    ],
+)
+def test_addresses_keep_only_province_and_city(address, masked):
+    assert validators.mask_address(address) == masked
