@@ -122,7 +122,7 @@ def loans_refresh_dpd(as_of: date) -> int:
             f"""
             UPDATE loans_loan SET dpd = s.dpd, bucket = {bucket}
             FROM (SELECT loan_id, {days} AS dpd FROM loans_installment
-                  WHERE status = 'overdue' AND is_current = {_true()} GROUP BY loan_id) s
+                  WHERE status = 'overdue' AND is_current = {_true()} AND due_date < %(as_of)s GROUP BY loan_id) s
             WHERE loans_loan.id = s.loan_id AND (loans_loan.dpd <> s.dpd OR loans_loan.bucket <> {bucket})
             """,
             {"as_of": as_of},
@@ -133,8 +133,10 @@ def loans_refresh_dpd(as_of: date) -> int:
             UPDATE loans_loan SET dpd = 0, bucket = 'M0'
             WHERE (dpd <> 0 OR bucket <> 'M0') AND NOT EXISTS (
                 SELECT 1 FROM loans_installment i
-                WHERE i.loan_id = loans_loan.id AND i.status = 'overdue' AND i.is_current = {_true()})
-            """
+                WHERE i.loan_id = loans_loan.id AND i.status = 'overdue' AND i.is_current = {_true()}
+                  AND i.due_date < %(as_of)s)
+            """,
+            {"as_of": as_of},
         )
         updated += cursor.rowcount
     return updated

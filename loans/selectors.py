@@ -13,7 +13,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Sum, Value,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from aftersales.money import ZERO
+from aftersales.money import ZERO, money
 from customers.crypto import pii_hash
 from loans.models import Allocation, FeeCharge, Installment, Loan, Repayment
 from loans.services.common import COMPONENTS
@@ -212,7 +212,7 @@ def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueR
     )
     for entry in sums:
         row = rows.setdefault(entry["product__name"], RevenueRow(entry["product__name"]))
-        setattr(row, entry["income_type"], getattr(row, entry["income_type"]) + (entry["total"] or ZERO))
+        setattr(row, entry["income_type"], getattr(row, entry["income_type"]) + money(entry["total"] or ZERO))
     upfront = (
         FeeCharge.objects.filter(clause__kind="upfront_fee", charged_on__gte=start.date(), charged_on__lt=end.date())
         .values("loan__product__name")
@@ -221,7 +221,7 @@ def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueR
     )
     for entry in upfront:
         row = rows.setdefault(entry["loan__product__name"], RevenueRow(entry["loan__product__name"]))
-        row.upfront_fee += entry["total"] or ZERO
+        row.upfront_fee += money(entry["total"] or ZERO)
     ordered = [rows[name] for name in sorted(rows)]
     total = RevenueRow("")
     for row in ordered:
@@ -258,21 +258,22 @@ class Reconciliation:
 def reconciliation() -> Reconciliation:
     """income + principal repaid + credit held = repayments received net of reversals, and the ledger matches
     what the installments show as paid (a handful of aggregate queries)."""
-    received = Repayment.objects.aggregate(total=Sum("amount"))["total"] or ZERO
-    reversed_total = (
+    # Sums are rounded to the cent: SQLite adds decimals as floats (PostgreSQL is exact either way).
+    received = money(Repayment.objects.aggregate(total=Sum("amount"))["total"] or ZERO)
+    reversed_total = money(
         Repayment.objects.filter(status=Repayment.Status.REVERSED).aggregate(total=Sum("amount"))["total"] or ZERO
     )
     by_type = defaultdict(lambda: ZERO)
     for entry in Allocation.objects.values("income_type").annotate(total=Sum("amount")).order_by():
-        by_type[entry["income_type"]] = entry["total"] or ZERO
-    credit_held = Loan.objects.aggregate(total=Sum("credit_balance"))["total"] or ZERO
+        by_type[entry["income_type"]] = money(entry["total"] or ZERO)
+    credit_held = money(Loan.objects.aggregate(total=Sum("credit_balance"))["total"] or ZERO)
     paid = Installment.objects.aggregate(
         penalty=Sum("penalty_paid"),
         fee=Sum("fees_paid"),
         interest=Sum("interest_paid"),
         principal=Sum("principal_paid"),
     )
-    paid = {key: value or ZERO for key, value in paid.items()}
+    paid = {key: money(value or ZERO) for key, value in paid.items()}
     income = by_type["interest"] + by_type["penalty"] + by_type["fee"]
     problems = []
     net = received - reversed_total

@@ -1,6 +1,5 @@
 """Signing contracts: fee terms copied, schedule written, APR cap and unnamed fees refused (service and form)."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest

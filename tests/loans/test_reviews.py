@@ -63,9 +63,12 @@ def test_complaint_in_the_last_90_days():
 def test_recording_a_review_takes_the_loan_off_the_queue_and_keeps_history(risk_assessor, agent):
     loan = _loan(date(2025, 10, 1))
     assert loan.pk in _queued()
-    values = dict(
-        funds_use="as_stated", financial_condition="weakened", contact_outcome="reached", measures="monthly call"
-    )
+    values = {
+        "funds_use": "as_stated",
+        "financial_condition": "weakened",
+        "contact_outcome": "reached",
+        "measures": "monthly call",
+    }
     with pytest.raises(PermissionDenied):
         services.loan_review_record(loan=loan, reviewed_by=agent, classification="special_mention", **values)
     with time_machine.travel(datetime(2026, 3, 1, 10, tzinfo=SH)):
