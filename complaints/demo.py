@@ -90,6 +90,15 @@ STATES = [
     (Complaint.Status.CLOSED, 32, 16, 90),
     (Complaint.Status.REOPENED, 5, 20, 40),
 ]
+SOURCE_ZH = {
+    "hotline": "热线",
+    "online": "线上",
+    "email": "电子邮件",
+    "letter": "信函",
+    "in_person": "现场",
+    "regulator": "监管转办",
+    "social_media": "社交媒体",
+}
 SOURCES = [
     ("hotline", 40),
     ("online", 20),
@@ -312,7 +321,7 @@ def seed_complaints(ctx) -> int:
     DeadlineExtension.objects.bulk_create(extensions, batch_size=BATCH)
 
     incident = Incident.objects.create(
-        reference=f"INC{timezone.localdate(now):%y%m%d}-D001",
+        reference=f"INC{timezone.localdate(mass_rows[2].received_at):%y%m%d}-D001",
         kind=Incident.Kind.MASS_COMPLAINT,
         title="群体性投诉：提醒频次",
         severity=Incident.Severity.HIGH,
@@ -366,7 +375,7 @@ def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rn
         ComplaintNote(
             complaint_id=c.pk,
             kind="event",
-            body=f"Complaint received ({c.source}).",
+            body=f"受理投诉（{SOURCE_ZH[c.source]}）。",
             author=c.created_by,
             created_at=c.received_at,
         )
@@ -376,7 +385,7 @@ def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rn
             ComplaintNote(
                 complaint_id=c.pk,
                 kind="event",
-                body=f"Acknowledged; reference {c.reference}.",
+                body=f"已确认受理，已告知客户编号 {c.reference}。",
                 author=c.assigned_to,
                 created_at=c.acknowledged_at,
             )
@@ -452,7 +461,7 @@ def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rn
             ComplaintNote(
                 complaint_id=c.pk,
                 kind="event",
-                body="Reopened: 客户对处理结果有异议。",
+                body="重新处理：客户对处理结果有异议，提供了新的银行流水。",
                 author=c.assigned_to,
                 created_at=c.informed_at + timedelta(days=2),
             )

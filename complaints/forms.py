@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales import permissions as roles
 from complaints.models import (
@@ -385,7 +386,7 @@ class SuggestionForm(forms.Form):
 
 
 class ImprovementActionForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("improvement", "Action"), max_length=200)
     owner = StaffChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.fields import EncryptedTextField
 
@@ -110,13 +111,13 @@ class Complaint(models.Model):
         HIGH = "high", _("High")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        INVESTIGATING = "investigating", _("Investigating")
-        DECIDED = "decided", _("Decided")
-        INFORMED = "informed", _("Customer informed")
-        CLOSED = "closed", _("Closed")
-        REOPENED = "reopened", _("Reopened")
+        RECEIVED = "received", pgettext_lazy("complaint status", "Received")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("complaint status", "Acknowledged")
+        INVESTIGATING = "investigating", pgettext_lazy("complaint status", "Investigating")
+        DECIDED = "decided", pgettext_lazy("complaint status", "Decided")
+        INFORMED = "informed", pgettext_lazy("complaint status", "Customer informed")
+        CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
+        REOPENED = "reopened", pgettext_lazy("complaint status", "Reopened")
 
     class Remedy(models.TextChoices):
         NONE = "none", _("No remedy (complaint not upheld)")
@@ -340,7 +341,7 @@ class DeadlineExtension(models.Model):
     new_due = models.DateTimeField(_("new deadline"))
     reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(USER, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(_("granted"))
+    granted_at = models.DateTimeField(pgettext_lazy("extension", "granted"))
 
     class Meta:
         verbose_name = _("deadline extension")
@@ -394,7 +395,7 @@ class CallbackVisit(models.Model):
     scheduled_for = models.DateField(_("scheduled for"), db_index=True)
     assigned_to = models.ForeignKey(
         USER,
-        verbose_name=_("assigned to"),
+        verbose_name=pgettext_lazy("callback visit", "assigned to"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -430,8 +431,8 @@ class Incident(models.Model):
         CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("incident status", "Open")
+        RESOLVED = "resolved", pgettext_lazy("incident status", "Resolved")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, db_index=True)
@@ -555,8 +556,8 @@ class Suggestion(models.Model):
     """A customer's suggestion or feedback from any channel."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        REVIEWED = "reviewed", _("Reviewed")
+        NEW = "new", pgettext_lazy("suggestion status", "New")
+        REVIEWED = "reviewed", pgettext_lazy("suggestion status", "Reviewed")
         ACTIONED = "actioned", _("Action taken")
         DECLINED = "declined", _("Declined")
 
@@ -597,7 +598,7 @@ class ImprovementAction(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("action"), max_length=200)
+    title = models.CharField(pgettext_lazy("improvement", "action"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
         USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="improvement_actions"
