@@ -174,6 +174,7 @@ COMPONENTS = [
     "qa_sum",
     "qa_count",
     "cost_sum",
+    "cost_count",
     "training_hours",
 ]
 
@@ -279,6 +280,8 @@ class Figures:
         if code == "qa":
             return _ratio(g("qa_sum"), g("qa_count"), 1)
         if code == "cost_per_resolved":
+            if not g("cost_count"):
+                return None  # no priced message: the provider reports no cost (e.g. the outbox backend)
             return _ratio(g("cost_sum"), g("inq_handled"), 1, "0.0001")
         if code == "training_hours":
             return _q(g("training_hours"), "0.1")
@@ -415,7 +418,11 @@ def staff_components(*, period: Period, staff_ids: Iterable[int] | None = None) 
     cost = scoped(
         InquiryMessage.objects.filter(_in("created_at", period), outbound_message__price__isnull=False), "author"
     )
-    _merge(result, cost.values("author").annotate(cost_sum=Sum("outbound_message__price")), "author")
+    _merge(
+        result,
+        cost.values("author").annotate(cost_sum=Sum("outbound_message__price"), cost_count=Count("id")),
+        "author",
+    )
     # Training attended.
     training = TrainingAttendance.objects.filter(session__held_on__gte=period.start, session__held_on__lt=period.end)
     training = scoped(training, "staff")
@@ -492,6 +499,7 @@ class StaffRow:
     team_id: int | None
     team_name: str
     role: str
+    role_code: str
     figures: Figures
 
 
@@ -503,7 +511,13 @@ class Report:
     teams: dict[int, Figures]
 
 
-def kpi_report(*, period: Period, staff_ids: list[int] | None = None, team_ids: list[int] | None = None) -> Report:
+def kpi_report(
+    *,
+    period: Period,
+    staff_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+    team_medians: bool = False,
+) -> Report:
     """All KPIs for a period: per staff member, per team, and in total for the scope.
 
     `staff_ids` limits the report to these members (an agent: themself; a supervisor: their team); the total is then
@@ -521,8 +535,10 @@ def kpi_report(*, period: Period, staff_ids: list[int] | None = None, team_ids: 
 
     components = staff_components(period=period, staff_ids=scope_ids)
     medians = first_response_medians(period=period, partition="assigned_to", staff_ids=scope_ids)
-    team_medians = first_response_medians(
-        period=period, partition="assigned_to__staff_profile__team", staff_ids=scope_ids
+    team_median = (
+        first_response_medians(period=period, partition="assigned_to__staff_profile__team", staff_ids=scope_ids)
+        if team_medians
+        else {}
     )
     total_median = first_response_medians(period=period, partition=None, staff_ids=scope_ids).get(None)
 
@@ -551,6 +567,7 @@ def kpi_report(*, period: Period, staff_ids: list[int] | None = None, team_ids: 
                 team_id=profile.team_id,
                 team_name=profile.team.name if profile.team else "",
                 role=profile.get_role_display(),
+                role_code=profile.role,
                 figures=figures,
             )
         )
@@ -558,11 +575,12 @@ def kpi_report(*, period: Period, staff_ids: list[int] | None = None, team_ids: 
             team = teams.setdefault(
                 profile.team_id,
                 Figures(
-                    frt_seconds=team_medians.get(profile.team_id),
+                    frt_seconds=team_median.get(profile.team_id),
                     service=dict.fromkeys((k.code for k in KPIS if not k.staff_level), None),
                 ),
             )
             add_components(team.components, figures.components)
+    rows = [r for r in rows if r.role_code in ("agent", "supervisor") or any(r.figures.components.values())]
     rows.sort(key=lambda r: (r.team_name, r.name))
     return Report(period=period, total=total, rows=rows, teams=teams)
 

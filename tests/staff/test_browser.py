@@ -17,8 +17,13 @@ def test_manager_dashboard_charts_drilldown_and_xlsx(page, make_staff, tmp_path)
     alice = make_staff("alice", roles.AGENT, team=team)
     make_staff("boss", roles.MANAGER)
     for i in range(7):
-        inquiry(received_at=at(2026, 11, 2 + i), assigned_to=alice, response_minutes=3,
-                resolved_at=at(2026, 11, 2 + i, 12), resolved_by=alice)
+        inquiry(
+            received_at=at(2026, 11, 2 + i),
+            assigned_to=alice,
+            response_minutes=3,
+            resolved_at=at(2026, 11, 2 + i, 12),
+            resolved_by=alice,
+        )
     breached = inquiry(received_at=at(2026, 11, 12), assigned_to=alice, response_minutes=40)
     browser_login(page, "boss")
 
@@ -29,8 +34,13 @@ def test_manager_dashboard_charts_drilldown_and_xlsx(page, make_staff, tmp_path)
     page.wait_for_selector("#chart-quality[data-drawn='1']")
     assert page.locator("#chart-volume").get_attribute("data-points") == "7"
     assert page.evaluate("document.getElementById('chart-volume').width") > 0
-    assert page.evaluate("!!Chart.getChart('chart-volume') && Chart.getChart('chart-volume').data.datasets[0].data"
-                         ".reduce((a, b) => a + b, 0)") == 7
+    assert (
+        page.evaluate(
+            "!!Chart.getChart('chart-volume') && Chart.getChart('chart-volume').data.datasets[0].data"
+            ".reduce((a, b) => a + b, 0)"
+        )
+        == 7
+    )
     row = page.locator("tr[data-user='alice']")
     sla_on_page = row.locator("td[data-kpi='sla'] a").first.inner_text()
     handled_on_page = row.locator("td[data-kpi='inquiries_handled'] a").first.inner_text()
