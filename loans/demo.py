@@ -1,0 +1,405 @@
+"""Demo loans: products, ~1.2 contracts per demo customer with repayment histories relative to today.
+
+Most loans are current, some overdue in every bucket, some closed, a few partially paid, a couple restructured
+through the real workflow. Everything is bulk-inserted; repayments and allocations are written with set-based
+INSERT … SELECT, overdue state by the daily job itself. Idempotent: customers that already have demo loans are skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+from functools import cache
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from aftersales.money import money
+from loans import jobs
+from loans.apr import comprehensive_apr
+from loans.models import ContractClause, Installment, Loan, Product
+from loans.schedule import add_months, generate_schedule
+from loans.services.contracts import CLAUSE_REFERENCES, apr_cap
+
+DEMO_CONTRACT_PREFIX = "DL"
+LOAN_BATCH = 5_000
+INSTALLMENT_BATCH = 20_000
+D = Decimal
+
+PRODUCTS = [
+    {
+        "code": "suixin",
+        "name": "随心贷",
+        "method": "equal_installment",
+        "min_rate": D("0.120000"),
+        "max_rate": D("0.200000"),
+        "min_term": 6,
+        "max_term": 36,
+        "min_principal": D("5000.00"),
+        "max_principal": D("100000.00"),
+        "late_fee": D("30.00"),
+        "early_repayment_fee_rate": D("0.010000"),
+        "early_repayment_fee_waived_after_months": 6,
+    },
+    {
+        "code": "gongxin",
+        "name": "工薪贷",
+        "method": "equal_principal",
+        "min_rate": D("0.100000"),
+        "max_rate": D("0.180000"),
+        "min_term": 6,
+        "max_term": 24,
+        "min_principal": D("3000.00"),
+        "max_principal": D("60000.00"),
+        "late_fee": D("20.00"),
+    },
+    {
+        "code": "jingying",
+        "name": "经营贷（先息后本）",
+        "method": "interest_only",
+        "min_rate": D("0.080000"),
+        "max_rate": D("0.150000"),
+        "min_term": 6,
+        "max_term": 12,
+        "min_principal": D("50000.00"),
+        "max_principal": D("200000.00"),
+        "late_fee": D("50.00"),
+        "early_repayment_fee_rate": D("0.020000"),
+        "penalty_markup": D("0.300000"),
+        "day_count": "act365",
+    },
+    {
+        "code": "jisu",
+        "name": "极速贷",
+        "method": "equal_installment",
+        "min_rate": D("0.150000"),
+        "max_rate": D("0.190000"),
+        "min_term": 3,
+        "max_term": 12,
+        "min_principal": D("1000.00"),
+        "max_principal": D("20000.00"),
+        "grace_days": 1,
+        "upfront_fee_rate": D("0.005000"),
+    },
+]
+# How each product's loans are drawn: (weight, principal step, terms, rates).
+DRAW = {
+    "suixin": (45, 5_000, [6, 12, 12, 24, 24, 36], ["0.120000", "0.150000", "0.180000", "0.200000"]),
+    "gongxin": (30, 3_000, [6, 12, 12, 24], ["0.100000", "0.140000", "0.180000"]),
+    "jingying": (10, 50_000, [6, 12, 12], ["0.080000", "0.120000", "0.150000"]),
+    "jisu": (15, 1_000, [3, 6, 6, 12], ["0.150000", "0.180000", "0.190000"]),
+}
+PURPOSES = ["装修", "购车", "教育", "医疗", "旅游", "经营周转", "购买家电", "婚庆"]
+# Repayment behaviour: (weight, profile). Overdue profiles are named by the bucket they should end in.
+PROFILES = [(78, "current"), (5, "M1"), (3, "M2"), (2, "M3"), (4, "M3+"), (3, "partial"), (5, "early_closed")]
+BUCKET_DAYS = {"M1": (5, 30), "M2": (31, 60), "M3": (61, 90), "M3+": (91, 400)}
+
+
+def _seed_products(ctx) -> dict[str, Product]:
+    products = {}
+    for spec in PRODUCTS:
+        product, _created = Product.objects.get_or_create(code=spec["code"], defaults=spec)
+        products[product.code] = product
+    try:
+        from reminders.models import ReminderPolicy
+
+        policy = ReminderPolicy.objects.filter(active=True).order_by("id").first()
+    except (ImportError, LookupError):
+        policy = None
+    if policy is not None:
+        Product.objects.filter(code__in=products, reminder_policy__isnull=True).update(reminder_policy=policy)
+    return products
+
+
+@cache
+def _template(principal: int, rate: str, term: int, method: str, upfront: str) -> tuple[list, Decimal, Decimal]:
+    """Schedule lines (due dates relative to a 2000-01-28 start), upfront fee and APR, cached per combination."""
+    lines = generate_schedule(
+        principal=D(principal), annual_rate=D(rate), term_months=term, method=method, first_due_date=date(2000, 1, 28)
+    )
+    fee = money(D(principal) * D(upfront))
+    apr = comprehensive_apr(amount_received=D(principal) - fee, payments=[line.payment for line in lines])
+    return [(line.principal, line.interest) for line in lines], fee, apr
+
+
+def _weighted(rng, pairs):
+    total = sum(w for w, _ in pairs)
+    pick = rng.uniform(0, total)
+    for weight, value in pairs:
+        pick -= weight
+        if pick <= 0:
+            return value
+    return pairs[-1][1]
+
+
+def seed(ctx) -> None:
+    """Products and demo loans for demo customers that have none yet."""
+    started = time.monotonic()
+    from customers.models import Customer
+
+    products = _seed_products(ctx)
+    has_loans = Loan.objects.filter(contract_number__startswith=DEMO_CONTRACT_PREFIX).values("customer_id")
+    customers = list(
+        Customer.objects.filter(customer_number__startswith="DM")
+        .exclude(pk__in=has_loans)
+        .order_by("id")
+        .values_list("id", "customer_number")
+    )
+    if not customers:
+        ctx.say("loans: every demo customer already has loans, none added")
+        return
+    rng = ctx.rng
+    today = timezone.localdate()
+    now = timezone.now()
+    cap = apr_cap()
+    product_pairs = [(DRAW[code][0], products[code]) for code in DRAW]
+    loans: list[Loan] = []
+    plans: list[tuple[str, list, date]] = []  # (profile, template lines, first due date)
+    for customer_id, number in customers:
+        count = 2 if rng.random() < 0.2 else 1
+        for k in range(count):
+            product = _weighted(rng, product_pairs)
+            _w, step, terms, rates = DRAW[product.code]
+            low, high = int(product.min_principal), int(product.max_principal)
+            principal = rng.randrange(max(step, low), high + 1, step)
+            term, rate = rng.choice(terms), rng.choice(rates)
+            lines, upfront, apr = _template(principal, rate, term, product.method, str(product.upfront_fee_rate))
+            if apr > cap:
+                continue
+            profile = _weighted(rng, PROFILES)
+            # Disbursed up to term + 6 months ago, so some contracts have run their course; overdue profiles
+            # need at least a few past installments.
+            if profile == "current":
+                back = rng.randint(0, term - 1) if rng.random() < 0.88 else rng.randint(term, term + 6)
+            else:
+                back = rng.randint(2, term + 1)
+            disbursed = today - timedelta(days=back * 30 + rng.randint(0, 29))
+            first_due = add_months(disbursed, 1)
+            loans.append(
+                Loan(
+                    contract_number=f"{DEMO_CONTRACT_PREFIX}{number}-{k + 1}",
+                    customer_id=customer_id,
+                    product=product,
+                    principal=D(principal),
+                    annual_rate=D(rate),
+                    term_months=term,
+                    method=product.method,
+                    disbursement_date=disbursed,
+                    first_due_date=first_due,
+                    purpose=rng.choice(PURPOSES),
+                    grace_days=product.grace_days,
+                    day_count=product.day_count,
+                    penalty_markup=product.penalty_markup,
+                    late_fee=product.late_fee,
+                    early_repayment_fee_rate=product.early_repayment_fee_rate,
+                    early_repayment_fee_waived_after_months=product.early_repayment_fee_waived_after_months,
+                    upfront_fee=upfront,
+                    comprehensive_apr=apr,
+                    next_due_date=first_due,
+                )
+            )
+            plans.append((profile, lines, first_due))
+    with transaction.atomic():
+        Loan.objects.bulk_create(loans, batch_size=LOAN_BATCH)
+        first_id = min(loan.pk for loan in loans)
+        clauses = []
+        for loan in loans:
+            if loan.upfront_fee > 0:
+                clauses.append(_clause(loan, "upfront_fee", amount=loan.upfront_fee))
+            if loan.late_fee > 0:
+                clauses.append(_clause(loan, "late_fee", amount=loan.late_fee))
+            if loan.early_repayment_fee_rate > 0:
+                clauses.append(
+                    _clause(
+                        loan,
+                        "early_repayment_fee",
+                        rate=loan.early_repayment_fee_rate,
+                        waived_after_months=loan.early_repayment_fee_waived_after_months,
+                    )
+                )
+            clauses.append(_clause(loan, "penalty_interest", rate=loan.penalty_markup))
+        ContractClause.objects.bulk_create(clauses, batch_size=INSTALLMENT_BATCH)
+        installments = 0
+        batch: list[Installment] = []
+        for loan, (profile, lines, first_due) in zip(loans, plans, strict=True):
+            batch.extend(_installments(rng, loan, profile, lines, first_due, today))
+            if len(batch) >= INSTALLMENT_BATCH:
+                Installment.objects.bulk_create(batch, batch_size=INSTALLMENT_BATCH)
+                installments += len(batch)
+                batch = []
+        Installment.objects.bulk_create(batch, batch_size=INSTALLMENT_BATCH)
+        installments += len(batch)
+        _upfront_fee_lines(first_id)
+        repayments = _repayments_from_installments(first_id, now)
+        _loan_state(first_id, now)
+    run = jobs.overdue_run(today)
+    _classify(first_id)
+    extras = _workflow_examples(ctx, first_id)
+    ctx.say(
+        f"loans: {len(loans)} loans, {installments} installments, {repayments} repayments for {len(customers)} customers; "
+        f"{run.marked_overdue} overdue installments, {extras}; {time.monotonic() - started:.1f}s"
+    )
+
+
+def _clause(loan: Loan, kind: str, **values) -> ContractClause:
+    return ContractClause(loan=loan, kind=kind, reference=CLAUSE_REFERENCES[kind], **values)
+
+
+def _installments(rng, loan: Loan, profile: str, lines, first_due: date, today: date) -> list[Installment]:
+    """Rows with paid amounts following the loan's profile; overdue state is left to the daily job."""
+    dues = [add_months(first_due, i, first_due.day) for i in range(len(lines))]
+    past = [i for i, due in enumerate(dues) if due <= today]
+    unpaid_from = len(lines)  # index of the first installment not paid
+    partial_index = None
+    if profile in BUCKET_DAYS and past:
+        low, high = BUCKET_DAYS[profile]
+        candidates = [i for i in past if low <= (today - dues[i]).days <= high]
+        unpaid_from = candidates[0] if candidates else past[-1]
+    elif profile == "partial" and past:
+        unpaid_from = past[-1]
+        partial_index = past[-1]
+    else:
+        unpaid_from = len(past)
+    if profile == "early_closed" and len(past) < len(lines):
+        unpaid_from = len(lines)  # settled: every installment shows paid (demo shortcut, no fee line)
+    rows = []
+    tz = timezone.get_current_timezone()
+    for i, ((principal, interest), due) in enumerate(zip(lines, dues, strict=True)):
+        row = Installment(loan=loan, number=i + 1, due_date=due, principal_due=principal, interest_due=interest)
+        if i < unpaid_from:
+            paid_day = min(due - timedelta(days=rng.choice([0, 0, 0, 1, 2, 3])), today)
+            row.principal_paid, row.interest_paid = principal, interest
+            row.status = Installment.Status.PAID
+            row.paid_at = datetime.combine(paid_day, dtime(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=tz)
+        elif i == partial_index:
+            row.interest_paid = interest
+            row.status = Installment.Status.PARTIALLY_PAID
+        rows.append(row)
+    return rows
+
+
+def _upfront_fee_lines(first_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO loans_feecharge (loan_id, installment_id, clause_id, amount, waived, charged_on, note)
+            SELECT c.loan_id, NULL, c.id, c.amount, 0, l.disbursement_date, ''
+            FROM loans_contractclause c JOIN loans_loan l ON l.id = c.loan_id
+            WHERE c.kind = 'upfront_fee' AND c.loan_id >= %s
+            """,
+            [first_id],
+        )
+
+
+def _received_at_sql() -> str:
+    """When the money for an installment arrived: when it was paid, or the due date 10:00 Beijing time."""
+    if connection.vendor == "postgresql":
+        return "COALESCE(i.paid_at, (i.due_date + time '10:00') AT TIME ZONE 'Asia/Shanghai')"
+    return "COALESCE(i.paid_at, datetime(i.due_date, '+2 hours'))"
+
+
+def _repayments_from_installments(first_id: int, now: datetime) -> int:
+    """One repayment per paid (or part-paid) installment and its allocation rows, as INSERT … SELECT."""
+    concat = "'DEMO-' || i.id"
+    false = "FALSE" if connection.vendor == "postgresql" else "0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO loans_repayment (loan_id, amount, received_at, channel, external_id, kind, status,
+                                         posted_by_id, posted_at, reversed_at, reversed_by_id, reversal_reason)
+            SELECT i.loan_id, i.principal_paid + i.interest_paid + i.fees_paid + i.penalty_paid, {_received_at_sql()},
+                   CASE i.id %% 4 WHEN 0 THEN 'bank_transfer' WHEN 1 THEN 'app' WHEN 2 THEN 'card' ELSE 'app' END,
+                   {concat}, 'regular', 'posted', NULL, %s, NULL, NULL, ''
+            FROM loans_installment i
+            WHERE i.loan_id >= %s AND (i.principal_paid + i.interest_paid) > 0
+            """,
+            [now, first_id],
+        )
+        count = cursor.rowcount
+        for income_type, column in [("interest", "interest_paid"), ("principal", "principal_paid")]:
+            cursor.execute(
+                f"""
+                INSERT INTO loans_allocation (repayment_id, loan_id, product_id, installment_id, income_type, amount,
+                                              booked_at, is_reversal)
+                SELECT r.id, i.loan_id, l.product_id, i.id, %s, i.{column}, r.received_at, {false}
+                FROM loans_installment i
+                JOIN loans_loan l ON l.id = i.loan_id
+                JOIN loans_repayment r ON r.external_id = {concat}
+                WHERE i.loan_id >= %s AND i.{column} > 0
+                """,
+                [income_type, first_id],
+            )
+    return count
+
+
+def _loan_state(first_id: int, now: datetime) -> None:
+    """Next due date from the schedule; contracts with nothing left to pay are closed."""
+    next_due = (
+        Installment.objects.filter(loan_id=OuterRef("pk"), is_current=True)
+        .exclude(status=Installment.Status.PAID)
+        .order_by("due_date")
+        .values("due_date")[:1]
+    )
+    demo = Loan.objects.filter(pk__gte=first_id, contract_number__startswith=DEMO_CONTRACT_PREFIX)
+    demo.update(next_due_date=Subquery(next_due))
+    demo.filter(next_due_date__isnull=True).update(status=Loan.Status.CLOSED, closed_at=now)
+
+
+def _classify(first_id: int) -> None:
+    """Five-category classification following the bucket, as a risk assessor would set it (set-based)."""
+    demo = Loan.objects.filter(pk__gte=first_id, contract_number__startswith=DEMO_CONTRACT_PREFIX)
+    for bucket, classification in [
+        ("M1", "special_mention"),
+        ("M2", "substandard"),
+        ("M3", "doubtful"),
+        ("M3+", "loss"),
+    ]:
+        demo.filter(bucket=bucket).update(classification=classification)
+
+
+def _workflow_examples(ctx, first_id: int) -> str:
+    """A few loans through the real services: restructured plans, a plan waiting for review, waivers to decide."""
+    from django.contrib.auth import get_user_model
+
+    from loans import services
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["agent", "risk", "manager"])}
+    if len(users) < 3:
+        return "no workflow examples (demo staff missing)"
+    overdue = list(Loan.objects.filter(pk__gte=first_id, status=Loan.Status.ACTIVE, dpd__gt=20).order_by("id")[:6])
+    done = {"restructured": 0, "proposed": 0, "waivers": 0}
+    for index, loan in enumerate(overdue):
+        try:
+            if index < 2:
+                plan = services.restructure_propose(
+                    loan=loan,
+                    proposed_by=users["agent"],
+                    reason="客户失业，收入中断，申请延期还款",
+                    extension_months=6,
+                    waive_penalty=True,
+                )
+                services.restructure_review(plan=plan, reviewed_by=users["risk"], note="已核实失业证明，风险可控")
+                services.restructure_approve(plan=plan, approved_by=users["manager"])
+                services.restructure_accept(plan=plan, recorded_by=users["agent"], note="电话录音 #2026-118 确认接受")
+                done["restructured"] += 1
+            elif index == 2:
+                services.restructure_propose(
+                    loan=loan, proposed_by=users["agent"], reason="客户住院，申请两期还款假期", holiday_installments=2
+                )
+                done["proposed"] += 1
+            else:
+                available = services.waivable_amount(loan=loan)
+                if available > 0:
+                    services.fee_waiver_request(
+                        loan=loan,
+                        amount=min(available, D("30.00")),
+                        reason="首次逾期，客户已还清本期",
+                        requested_by=users["agent"],
+                    )
+                    done["waivers"] += 1
+        except Exception as exc:  # noqa: BLE001 — demo extras must never stop the seed
+            ctx.say(f"loans: skipped a workflow example: {exc}")
+    return f"{done['restructured']} restructured, {done['proposed']} plan proposed, {done['waivers']} waivers requested"
