@@ -1,0 +1,101 @@
+"""Beat schedule, tasks, callback visits, complaint surveys and the idempotent demo seed."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersales import permissions as roles
+from aftersales.celery import app as celery_app
+from aftersales.demo import DemoContext, seed_staff
+from staff import demo, kpis, surveys, tasks
+from staff.models import Asset, PerformanceReview, Survey, TrainingSession
+from staff.schedule import BEAT_SCHEDULE
+from tests.reminders.factories import make_customer
+from tests.staff.builders import inquiry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_schedule_names_registered_tasks():
+    celery_app.loader.import_default_modules()
+    for entry in BEAT_SCHEDULE.values():
+        assert entry["task"] in celery_app.tasks
+
+
+def test_survey_task_creates_and_sends(make_staff):
+    alice = make_staff("alice", roles.AGENT)
+    now = timezone.now()
+    inquiry(
+        received_at=now - timedelta(hours=2),
+        assigned_to=alice,
+        resolved_at=now - timedelta(hours=1),
+        resolved_by=alice,
+        customer=make_customer(language="en"),
+    )
+    assert tasks.surveys_create_and_send() == 1
+    assert tasks.surveys_create_and_send() == 0
+    assert Survey.objects.get().status == Survey.Status.SENT
+
+
+def _complaint(**fields):
+    Complaint = kpis.model_or_none("complaints.Complaint")
+    if Complaint is None:
+        pytest.skip("complaints app not migrated yet")
+    now = timezone.now()
+    values = {
+        "reference": f"TC{Complaint.objects.count() + 1}",
+        "source": "hotline",
+        "category": "fees",
+        "summary": "Fee",
+        "language": "en",
+        "received_at": now - timedelta(days=3),
+        "acknowledge_due": now - timedelta(days=2),
+        "decision_due": now + timedelta(days=12),
+    }
+    values.update(fields)
+    return Complaint.objects.create(**values)
+
+
+def test_closed_complaint_gets_a_survey_credited_to_its_handler(make_staff):
+    alice = make_staff("alice", roles.AGENT)
+    _complaint(customer=make_customer(), assigned_to=alice, status="closed", closed_at=timezone.now())
+    _complaint(customer=make_customer(), assigned_to=alice, status="investigating")
+    assert surveys.surveys_create() == 1
+    survey = Survey.objects.get()
+    assert (survey.kind, survey.staff) == (Survey.Kind.COMPLAINT, alice)
+
+
+def test_supervisor_records_a_callback_visit(client_supervisor):
+    CallbackVisit = kpis.model_or_none("complaints.CallbackVisit")
+    if CallbackVisit is None:
+        pytest.skip("complaints app not migrated yet")
+    complaint = _complaint(customer=make_customer(), status="closed", closed_at=timezone.now())
+    visit = CallbackVisit.objects.create(complaint=complaint, scheduled_for=timezone.localdate())
+    page = client_supervisor.get(reverse("staff:callbacks"))
+    assert visit in page.context["open"]
+    response = client_supervisor.post(
+        reverse("staff:callback_record", args=[visit.pk]), {"outcome": "Refund received", "customer_satisfied": "1"}
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.completed_at is not None and visit.customer_satisfied is True
+    # a second record is refused
+    client_supervisor.post(
+        reverse("staff:callback_record", args=[visit.pk]), {"outcome": "again", "customer_satisfied": "0"}
+    )
+    visit.refresh_from_db()
+    assert visit.outcome == "Refund received"
+
+
+def test_demo_seed_is_idempotent():
+    ctx = DemoContext(customers=10, stdout=io.StringIO())
+    seed_staff(ctx)
+    demo.seed(ctx)
+    counts = (TrainingSession.objects.count(), Asset.objects.count(), PerformanceReview.objects.count())
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] > 0
+    demo.seed(ctx)
+    assert (TrainingSession.objects.count(), Asset.objects.count(), PerformanceReview.objects.count()) == counts
+    assert PerformanceReview.objects.filter(status=PerformanceReview.Status.SIGNED).exists()
