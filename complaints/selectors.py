@@ -100,8 +100,12 @@ def complaint_list_for_staff(
             default=Value(2),
             output_field=IntegerField(),
         ),
+        # Work waiting on us first; informed (waiting on the customer) next; closed last.
         open_rank=Case(
-            When(status=Complaint.Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
+            When(status=Complaint.Status.CLOSED, then=Value(2)),
+            When(status=Complaint.Status.INFORMED, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         ),
     ).order_by("open_rank", "priority", "decision_due", "id")
 
