@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,9 +68,25 @@ def _skip(reminder: Reminder, reason: str, now: datetime) -> str:
     return f"skipped:{reason}"
 
 
+# Step templates change rarely (admin); a worker keeps them this long instead of reading them per message.
+TEMPLATE_CACHE_SECONDS = 30
+_template_cache: dict[int, tuple[float, dict]] = {}
+
+
+def _step_templates(step_id: int) -> dict:
+    now = time.monotonic()
+    cached = _template_cache.get(step_id)
+    if cached is None or now - cached[0] > TEMPLATE_CACHE_SECONDS:
+        from reminders.models import MessageTemplate
+
+        cached = (now, {t.language: t for t in MessageTemplate.objects.filter(step_id=step_id)})
+        _template_cache[step_id] = cached
+    return cached[1]
+
+
 def _template_for(reminder: Reminder, language: str):
     """(body, provider template code) for the step in the customer's language, else the other, else the default."""
-    templates = {t.language: t for t in reminder.step.templates.all()} if reminder.step_id else {}
+    templates = _step_templates(reminder.step_id) if reminder.step_id else {}
     template = templates.get(language) or next(iter(templates.values()), None)
     if template is not None:
         return template.body, template.provider_template_code
@@ -76,22 +94,32 @@ def _template_for(reminder: Reminder, language: str):
 
 
 def _cap_reached(*, customer, to_hash: str, body_hash: str, channel: str, exclude_pk, now: datetime) -> bool:
-    """The frequency caps of SPEC §6 (settings), counted over attempts the provider accepted or may have."""
+    """The frequency caps of SPEC §6 (settings), counted over attempts the provider accepted or may have.
+
+    One query: contacts with the customer today (local day, across loans), calls to the number today, and the
+    same text to the same number in the last 24 hours.
+    """
     day_start = rules.local_day_start(now)
-    counted = OutboundMessage.objects.exclude(status=OutboundMessage.Status.FAILED, provider_id__isnull=True)
+    last_24h = now - timedelta(hours=24)
+    counted = OutboundMessage.objects.filter(Q(customer=customer) | Q(to_hash=to_hash)).filter(
+        created_at__gte=min(day_start, last_24h)
+    )
+    counted = counted.exclude(status=OutboundMessage.Status.FAILED, provider_id__isnull=True)
     if exclude_pk:
         counted = counted.exclude(pk=exclude_pk)
-    per_customer = counted.filter(
-        customer=customer, purpose=OutboundMessage.Purpose.REMINDER, created_at__gte=day_start
-    ).count()
-    if per_customer >= settings.REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY:
+    figures = counted.aggregate(
+        per_customer=Count(
+            "id",
+            filter=Q(customer=customer, purpose=OutboundMessage.Purpose.REMINDER, created_at__gte=day_start),
+        ),
+        calls=Count("id", filter=Q(to_hash=to_hash, channel=OutboundMessage.Channel.VOICE, created_at__gte=day_start)),
+        same_text=Count("id", filter=Q(to_hash=to_hash, body_hash=body_hash, created_at__gte=last_24h)),
+    )
+    if figures["per_customer"] >= settings.REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY:
         return True
-    if channel == OutboundMessage.Channel.VOICE:
-        calls = counted.filter(to_hash=to_hash, channel=channel, created_at__gte=day_start).count()
-        if calls >= settings.REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY:
-            return True
-    same_text = counted.filter(to_hash=to_hash, body_hash=body_hash, created_at__gte=now - timedelta(hours=24)).count()
-    return same_text >= settings.REMINDER_MAX_SAME_TEXT_PER_24H
+    if channel == OutboundMessage.Channel.VOICE and figures["calls"] >= settings.REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY:
+        return True
+    return figures["same_text"] >= settings.REMINDER_MAX_SAME_TEXT_PER_24H
 
 
 def _known_ids(to_hash: str, since: datetime) -> set[str]:
@@ -105,14 +133,13 @@ def _known_ids(to_hash: str, since: datetime) -> set[str]:
 def reminder_send(*, reminder_id: int, backend=None) -> str:
     """Send one reminder if it still needs sending; returns what happened (for logs and tests). Safe to run twice."""
     from customers.models import Customer
-    from loans.models import Installment
 
     backend = backend or get_backend()
     now = timezone.now()
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(of=("self",))
-            .select_related("outbound_message", "step")
+            .select_related("outbound_message", "step", "installment__loan")
             .filter(pk=reminder_id)
             .first()
         )
@@ -131,7 +158,7 @@ def reminder_send(*, reminder_id: int, backend=None) -> str:
             and reminder.attempt_started_at > now - timedelta(seconds=stale_seconds())
         ):
             return "in_flight"  # another worker is on it; the sweeper comes back after the stale time
-        installment = Installment.objects.select_related("loan").get(pk=reminder.installment_id)
+        installment = reminder.installment
         customer = Customer.objects.select_for_update().get(pk=reminder.customer_id)
         if installment.status == "paid" or installment.outstanding <= 0 or not installment.is_current:
             return _skip(reminder, Reminder.SkipReason.PAID, now)

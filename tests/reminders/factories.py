@@ -47,10 +47,10 @@ def make_policy(steps=((-3, "sms"), (-1, "voice"), (1, "sms"), (3, "voice")), se
     return policy
 
 
-def make_product(policy=None) -> Product:
+def make_product(policy=None, code: str | None = None) -> Product:
     n = next(_seq)
     return Product.objects.create(
-        code=f"p{n}",
+        code=code or f"p{n}",
         name=f"Product {n}",
         method="equal_installment",
         min_rate=Decimal("0.10"),
