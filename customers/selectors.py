@@ -121,3 +121,20 @@ def customer_audit_events(*, customer: Customer, limit: int = 50) -> list[AuditE
             action__in=["customer_create", "customer_update"],
         ).order_by("-at", "-id")[:limit]
     )
+
+
+def customer_find_by_mobile(mobile: str) -> Customer | None:
+    """The customer with this mobile (any typed form), for matching calls and SMS replies; None if unknown."""
+    try:
+        e164 = validators.normalize_mainland_mobile(mobile)
+    except ValidationError:
+        return None
+    return Customer.objects.filter(mobile_hash=pii_hash(e164)).order_by("-id").first()
+
+
+def customer_find_by_email(email: str) -> Customer | None:
+    """The customer with this e-mail address (case-insensitive), for matching inbound mail; None if unknown."""
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        return None
+    return Customer.objects.filter(email_hash=pii_hash(email)).order_by("-id").first()

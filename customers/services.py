@@ -85,9 +85,12 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
     return {name: getattr(customer, name) for name in ("customer_number", *EDITABLE_FIELDS)}
 
 
-def _save(customer: Customer) -> None:
-    """full_clean and save; a concurrent duplicate ID number becomes the same form error, not an IntegrityError."""
-    customer.full_clean(exclude=["national_id_hash", "mobile_hash", "email_hash"])
+def _save(customer: Customer, *, unchanged: tuple[str, ...] = ()) -> None:
+    """full_clean and save; a concurrent duplicate ID number becomes the same form error, not an IntegrityError.
+
+    Fields in `unchanged` are not validated again, so a legacy value never blocks an unrelated edit.
+    """
+    customer.full_clean(exclude=["national_id_hash", "mobile_hash", "email_hash", *unchanged])
     _check_unique_national_id(customer)
     try:
         with transaction.atomic():
@@ -136,7 +139,7 @@ def customer_update(*, customer: Customer, actor, request=None, **fields: Any) -
     changes = diff_changes(before, _snapshot(customer))
     if not changes:
         return customer
-    _save(customer)
+    _save(customer, unchanged=tuple(name for name in EDITABLE_FIELDS if name not in changes))
     audit_log(actor=actor, action="customer_update", obj=customer, changes=changes, request=request)
     return customer
 

@@ -51,3 +51,14 @@ def test_filters(people, back_office):
     assert list(customer_list(consent="none")) == [li]
     consent_record(customer=wang, granted=False, channel="hotline", actor=back_office)
     assert list(customer_list(consent="granted")) == []
+
+
+def test_find_by_mobile_and_email_for_inbound_messages(people):
+    from customers.selectors import customer_find_by_email, customer_find_by_mobile
+
+    wang, _li = people
+    assert customer_find_by_mobile("+8613812345678") == wang
+    assert customer_find_by_mobile("13800000000") is None
+    assert customer_find_by_mobile("not a number") is None
+    assert customer_find_by_email(wang.email.upper()) == wang
+    assert customer_find_by_email("nobody@example.com") is None

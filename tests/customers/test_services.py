@@ -142,3 +142,13 @@ def test_reveal_refuses_fields_that_are_not_pii(manager, back_office):
     customer = _create(back_office)
     with pytest.raises(ValidationError):
         customer_reveal_pii(customer=customer, field="national_id_hash", reason="x", actor=manager)
+
+
+def test_a_legacy_invalid_value_does_not_block_an_unrelated_update(back_office):
+    # given: a mobile stored before validation existed (written around the service)
+    customer = _create(back_office)
+    Customer.objects.filter(pk=customer.pk).update(mobile="12345")  # encrypted on the way in
+    # when: only the voice opt-out changes
+    customer = customer_update(customer=customer, actor=back_office, voice_opt_out=True)
+    # then
+    assert Customer.objects.get(pk=customer.pk).voice_opt_out is True
