@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from customers import crypto
 from customers.crypto import pii_hash
+from customers.fields import Ciphertext
 from customers.validators import mask_mobile
 from inquiries.models import CannedReply, Category, Inquiry, InquiryMessage, ResolutionCategory
 from inquiries.sla import first_response_due
@@ -23,6 +25,9 @@ BATCH = 5000  # inquiries per bulk insert: bounded memory at 300,000
 BREACH_SHARE = 0.08
 AGENTS = ["agent", "agent2", "agent3", "agent4", "agent5"]
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+MASK_CACHE: dict = {}
+DEPARTMENTS: list = []
+ON_DUTY: list = []
 
 CHANNELS = [
     (Inquiry.Channel.HOTLINE, 40),
@@ -89,8 +94,12 @@ def seed(ctx) -> None:
         return
     rng = ctx.rng
     User = get_user_model()
-    agents = list(User.objects.filter(username__in=AGENTS).order_by("username"))
-    customers = list(Customer.objects.order_by("id").values_list("id", "mobile", "mobile_hash")[: ctx.customers])
+    agents = list(User.objects.filter(username__in=AGENTS).select_related("staff_profile").order_by("username"))
+    ON_DUTY[:] = [a for a in agents if getattr(getattr(a, "staff_profile", None), "on_duty", False)] or agents
+    customers = _customers(Customer, ctx.customers)
+    from staff.models import Department
+
+    DEPARTMENTS[:] = list(Department.objects.filter(code__in=["risk", "legal", "finance"]).order_by("code"))
     now = timezone.now()
     topic_pairs = [(k, v[0]) for k, v in TOPICS.items()]
     used_refs = set(Inquiry.objects.values_list("reference", flat=True))
@@ -111,6 +120,20 @@ def seed(ctx) -> None:
             InquiryMessage.objects.bulk_create(messages, batch_size=2000)
             created += len(rows)
     ctx.say(f"inquiries: {created} new ({int(BREACH_SHARE * 100)}% breached, some open in the live queue)")
+
+
+def _customers(Customer, limit: int) -> list[tuple[int, Ciphertext, str]]:
+    """(id, mobile ciphertext, mobile hash): the stored token is reused, so 300,000 rows need no encryption."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, mobile, mobile_hash FROM {table} ORDER BY id LIMIT %s", [limit])  # noqa: S608
+        return [(pk, Ciphertext(token), digest) for pk, token, digest in cursor.fetchall()]
+
+
+def _masked(token: Ciphertext, cache: dict) -> str:
+    if token not in cache:
+        cache[token] = mask_mobile(crypto.decrypt(token))
+    return cache[token]
 
 
 def _seed_canned() -> None:
@@ -147,17 +170,21 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
     customer = customers[rng.randrange(len(customers))] if customers and rng.random() < 0.92 else None
     if customer:
         customer_id, mobile, mobile_hash = customer
+        masked = _masked(mobile, MASK_CACHE)
     else:
         customer_id, mobile = None, "+861" + str(rng.choice([3, 5, 7, 8, 9])) + f"{rng.randint(0, 999999999):09d}"
         mobile_hash = pii_hash(mobile)
+        masked = mask_mobile(mobile)
     email = f"kehu{n}@example.com" if channel == Inquiry.Channel.EMAIL else ""
     due = first_response_due(received)
     age = now - received
     recent = age < timedelta(days=3)
     if live:
         state = "unanswered"
+    elif age < timedelta(hours=2) and rng.random() < 0.5:
+        state = "unanswered"  # breached a while ago, still waiting: what the supervisor chases
     elif recent and rng.random() < 0.3:
-        state = rng.choice(["unanswered", "open", "open", "escalated"])
+        state = rng.choice(["open", "open", "open", "escalated"])
     else:
         state = "resolved"
     breached = rng.random() < BREACH_SHARE
@@ -168,6 +195,8 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
         responded = min(received + timedelta(minutes=delay), now)
     elif rng.random() < 0.5:
         agent = None  # half the unanswered ones are still unassigned
+    else:
+        agent = rng.choice(ON_DUTY) if ON_DUTY else None  # the others sit with agents at work now
     inquiry = Inquiry(
         reference=_reference(rng, received, used_refs),
         channel=channel,
@@ -176,7 +205,7 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
         contact_phone_hash=mobile_hash if channel != Inquiry.Channel.EMAIL else "",
         contact_email=email,
         contact_email_hash=pii_hash(email),
-        contact_masked=mask_mobile(mobile) if channel != Inquiry.Channel.EMAIL else "k***@example.com",
+        contact_masked=masked if channel != Inquiry.Channel.EMAIL else "k***@example.com",
         subject=text[:200],
         category=category,
         status={
@@ -200,6 +229,7 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
         inquiry.resolution_category = rng.choice(ResolutionCategory.values[:5])
         inquiry.resolution_note = "已答复客户，客户表示满意。"
     if state == "escalated":
+        inquiry.escalated_to = rng.choice(DEPARTMENTS) if DEPARTMENTS else None
         inquiry.escalation_due = responded + timedelta(hours=24)
     return inquiry, {"state": state, "text": text, "agent": agent}
 

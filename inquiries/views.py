@@ -121,7 +121,7 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "inquiry": inquiry,
         "thread": selectors.inquiry_thread(inquiry=inquiry),
         "channels": channels,
-        "reply_form": forms.get("reply_form") or ReplyForm(channels=channels),
+        "reply_form": forms.get("reply_form") or _reply_form(channels, focus=inquiry.assigned_to_id == request.user.pk),
         "call_form": forms.get("call_form") or CallLogForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "escalate_form": forms.get("escalate_form")
@@ -145,6 +145,13 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "customer_url": _customer_url(inquiry),
     }
     return render(request, "inquiries/detail.html", context, status=status)
+
+
+def _reply_form(channels: list[str], *, focus: bool) -> ReplyForm:
+    form = ReplyForm(channels=channels)
+    if focus:  # the agent who holds the inquiry starts typing the answer at once
+        form.fields["body"].widget.attrs["autofocus"] = True
+    return form
 
 
 def _customer_url(inquiry: Inquiry) -> str:

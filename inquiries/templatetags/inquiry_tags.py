@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,10 +19,29 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * max(1, len(value) - 1)
 
 
+LIVE_COUNTDOWN_LIMIT = timedelta(hours=1)
+
+
+def _late(overdue: timedelta) -> str:
+    hours = int(overdue.total_seconds() // 3600)
+    if hours >= 24:
+        return _("%(days)s d %(hours)s h late") % {"days": hours // 24, "hours": hours % 24}
+    return _("%(hours)s h %(minutes)s min late") % {"hours": hours, "minutes": int(overdue.total_seconds() // 60) % 60}
+
+
 @register.simple_tag
 def sla_countdown(inquiry):
     """A live countdown for an unanswered inquiry (portal.js updates it every second), else the SLA result."""
     if inquiry.first_responded_at is None and inquiry.status != "resolved":
+        overdue = timezone.now() - inquiry.first_response_due
+        if overdue > LIVE_COUNTDOWN_LIMIT:
+            # Long breached: a ticking "+3967:10" says nothing; show how late it is in days and hours.
+            return format_html(
+                '<span class="badge text-bg-danger" data-state="red" title="{}">{} · {}</span>',
+                timezone.localtime(inquiry.first_response_due).strftime("%Y-%m-%d %H:%M"),
+                _("Breached"),
+                _late(overdue),
+            )
         return format_html(
             '<span class="countdown badge text-bg-secondary" data-due="{}" data-label-green="{}" '
             'data-label-amber="{}" data-label-red="{}">{}</span>',

@@ -97,7 +97,9 @@ def test_online_form_creates_inquiry_and_shows_reference(client):
 
 def test_online_form_needs_a_contact_and_keeps_what_was_typed(client):
     response = client.post(
-        reverse("inquiries:online"), {"name": "Li Lei", "category": "fees", "question": "My long question text"}
+        reverse("inquiries:online"),
+        {"name": "Li Lei", "category": "fees", "question": "My long question text"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     text = response.content.decode()

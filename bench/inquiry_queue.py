@@ -1,0 +1,136 @@
+#!/usr/bin/env python
+"""Server time of the agents' inquiry queue at 300,000 inquiries on PostgreSQL.
+
+    createdb -h 127.0.0.1 -U postgres h_inquiries
+    export DJANGO_DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_inquiries
+    .venv/bin/python manage.py migrate
+    .venv/bin/python bench/inquiry_queue.py --seed 100000     # staff, 100,000 customers, ~300,000 inquiries (once)
+    .venv/bin/python bench/inquiry_queue.py [--runs 200]
+
+Measures the whole request through Django's handler as a signed-in agent (middleware, the queue queries,
+template rendering; no network, no browser): the full page, the htmx refresh the page polls every 5 seconds,
+and the filtered views. Prints median, p95 and best after warm-up, the queries per request, and the query
+plan of the main query. Target: median < 25 ms for the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
+def seed(customers: int) -> None:
+    """Only what the queue needs: staff, customers and inquiries (the other apps' demo data is not read here)."""
+    from aftersales.demo import DemoContext, seed_staff
+    from customers import demo as customers_demo
+    from inquiries import demo as inquiries_demo
+
+    ctx = DemoContext(customers=customers, stdout=sys.stdout)
+    started = time.monotonic()
+    seed_staff(ctx)
+    customers_demo.seed(ctx)
+    inquiries_demo.seed(ctx)
+    print(f"seeded in {time.monotonic() - started:.1f}s")
+
+
+def measure(client, url: str, params: dict, runs: int, headers: dict | None = None) -> list[float]:
+    headers = headers or {}
+    for _ in range(10):  # warm-up: connections, template and translation caches
+        client.get(url, params, headers=headers)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, params, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seed", type=int, metavar="CUSTOMERS", help="seed this many customers (×3 inquiries) first")
+    parser.add_argument("--user", default="agent")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from inquiries import selectors
+    from inquiries.models import Inquiry
+
+    if args.seed:
+        seed(args.seed)
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.TWO_FACTOR_REQUIRED = False  # the bench measures the page, not the sign-in
+    settings.DEBUG = False  # no query log kept in memory, as in production
+    user = get_user_model().objects.get(username=args.user)
+    client = Client()
+    client.force_login(user)
+    url = reverse("inquiries:queue")
+
+    total = Inquiry.objects.count()
+    open_count = Inquiry.objects.filter(status__in=selectors.OPEN_STATUSES).count()
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(
+        f"data: inquiries={total:,} open={open_count:,} messages={Inquiry.messages.rel.related_model.objects.count():,}"
+    )
+    if connection.vendor != "postgresql":
+        print("warning: the target is for PostgreSQL")
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    print(f"queries per page: {len(ctx.captured_queries)}")
+
+    cases = [
+        ("queue page (all open, 50 rows)", {}, {}),
+        ("htmx refresh (table only)", {}, {"HX-Request": "true"}),
+        ("view=mine", {"view": "mine"}, {}),
+        ("view=unassigned", {"view": "unassigned"}, {}),
+        ("view=breached", {"view": "breached"}, {}),
+        ("channel=sms&category=hardship", {"channel": "sms", "category": "hardship"}, {}),
+        ("page 3", {"page": "3"}, {}),
+    ]
+    print(f"\nserver time over {args.runs} requests after warm-up (ms):")
+    print(f"{'case':40} {'median':>8} {'p95':>8} {'best':>8}")
+    for label, params, headers in cases:
+        times = measure(
+            client, url, params, args.runs if not params and not headers else max(50, args.runs // 4), headers
+        )
+        print(f"{label:40} {statistics.median(times):8.1f} {p95(times):8.1f} {min(times):8.1f}")
+
+    qs = selectors.queue_list(user=user)[:50]
+    sql, sql_params = qs.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+            plan = io.StringIO()
+            for (line,) in cursor.fetchall():
+                plan.write(line + "\n")
+        print("\nplan of the main queue query:\n" + plan.getvalue())
+
+
+if __name__ == "__main__":
+    main()
