@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -430,6 +430,15 @@ def staff_components(*, period: Period, staff_ids: Iterable[int] | None = None) 
     return result
 
 
+class Median(Aggregate):
+    """PostgreSQL's exact median: percentile_cont(0.5) WITHIN GROUP (ORDER BY x)."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def first_response_medians(*, period: Period, partition: str | None, staff_ids: Iterable[int] | None = None) -> dict:
     """Median first-response time (seconds) per `partition` value (None: one median for all), in one query.
 
@@ -442,6 +451,14 @@ def first_response_medians(*, period: Period, partition: str | None, staff_ids: 
     qs = Inquiry.objects.filter(_in("received_at", period), first_responded_at__isnull=False)
     if staff_ids is not None:
         qs = qs.filter(assigned_to__in=list(staff_ids))
+    if connection.vendor == "postgresql":
+        # PostgreSQL has the exact median as an ordered-set aggregate: one pass, one row per group.
+        seconds = Func(duration, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+        if partition:
+            rows = qs.order_by().values(partition).annotate(median=Median(seconds))
+            return {row[partition]: row["median"] for row in rows if row["median"] is not None}
+        median = qs.aggregate(median=Median(seconds))["median"]
+        return {None: median} if median is not None else {}
     partition_by = [F(partition)] if partition else None
     qs = qs.annotate(
         response=duration,
