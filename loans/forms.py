@@ -29,7 +29,9 @@ class LoanFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Contract no., customer name / no., mobile")}),
     )
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.all(), required=False, empty_label=_("Any product")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Loan.Status.choices], required=False)
     bucket = forms.ChoiceField(label=_("Bucket"), choices=[("", _("Any bucket")), *Loan.Bucket.choices], required=False)
     due_from = forms.DateField(label=_("Next due from"), required=False, widget=DateInput)

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -36,7 +37,7 @@ class Product(models.Model):
     """A loan product kept by back office; its fee terms are copied onto each contract when signed."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("product", "name"), max_length=100)
     method = models.CharField(_("amortization method"), max_length=24, choices=AmortizationMethod.choices)
     min_rate = models.DecimalField(_("minimum annual rate"), **RATE)
     max_rate = models.DecimalField(_("maximum annual rate"), **RATE)
@@ -79,8 +80,8 @@ class Loan(models.Model):
     """A signed loan contract. Fee terms are copied from the product at signing and never follow later edits."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+        ACTIVE = "active", pgettext_lazy("loan status", "Active")
+        CLOSED = "closed", pgettext_lazy("loan status", "Closed")
         WRITTEN_OFF = "written_off", _("Written off")
         RESTRUCTURED = "restructured", _("Restructured")
 
@@ -125,7 +126,7 @@ class Loan(models.Model):
         _("classification"), max_length=16, choices=Classification.choices, default=Classification.NORMAL
     )
     last_reviewed_on = models.DateField(_("last post-loan review"), null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("loan", "closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -272,6 +272,9 @@ def settlement_quote(
     future_principal = sum((r.principal_due - r.principal_paid for r in future), ZERO)
     previous_due = max((r.due_date for r in past), default=None)
     period_start = previous_due or loan.disbursement_date
+    if future:
+        # The running period never starts more than a month before the next installment (restructured schedules).
+        period_start = max(period_start, add_months(future[0].due_date, -1))
     days = max((as_of - period_start).days, 0)
     basis = 365 if loan.day_count == "act365" else 360
     interest_prepaid = sum((r.interest_paid for r in future), ZERO)
