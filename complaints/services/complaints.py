@@ -462,13 +462,22 @@ def _waiver_request(complaint: Complaint, actor) -> str:
     request_fn = getattr(loan_services, "fee_waiver_request", None) if loan_services else None
     if request_fn is None:
         return _("Fee waiver approval is not available yet: arrange the refund or waiver by hand.")
-    request_fn(
-        loan=complaint.loan,
-        amount=complaint.remedy_amount,
-        reason=_("Complaint %(ref)s: %(remedy)s")
-        % {"ref": complaint.reference, "remedy": complaint.get_remedy_display()},
-        requested_by=actor,
-    )
+    refusals = tuple(e for e in (ValidationError, getattr(loan_services, "LoanError", None)) if e is not None)
+    try:
+        with transaction.atomic():
+            request_fn(
+                loan=complaint.loan,
+                amount=complaint.remedy_amount,
+                reason=_("Complaint %(ref)s: %(remedy)s")
+                % {"ref": complaint.reference, "remedy": complaint.get_remedy_display()},
+                requested_by=actor,
+            )
+    except refusals as exc:
+        # The decision stands; the refusal (e.g. more than can be waived) is recorded for the handler.
+        text = " ".join(getattr(exc, "messages", None) or [str(exc)])
+        return _("The fee waiver request was refused (%(reason)s): arrange the refund or waiver by hand.") % {
+            "reason": text
+        }
     return _("A fee waiver of %(amount)s was sent for approval.") % {"amount": complaint.remedy_amount}
 
 
