@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales import permissions as roles
-from aftersales.portal import Panel, TimelineEvent
+from aftersales.portal import Banner, Panel, TimelineEvent
 from inquiries import selectors
 from inquiries.models import Category, Inquiry
 
@@ -49,6 +51,22 @@ def customer_timeline(customer) -> list[TimelineEvent]:
         )
         for row in rows
     ]
+
+
+def banners(request) -> list[Banner]:
+    """Supervisors and managers see on every page when inquiries are breached or about to breach unanswered."""
+    user = getattr(request, "user", None)
+    if user is None or not roles.has_role(user, *roles.LEADERS):
+        return []
+    count = selectors.sla_at_risk_count()
+    if not count:
+        return []
+    text = ngettext(
+        "%(count)s unanswered inquiry is breached or within 2 minutes of breach.",
+        "%(count)s unanswered inquiries are breached or within 2 minutes of breach.",
+        count,
+    ) % {"count": count}
+    return [Banner("danger", text, reverse("inquiries:supervisor"))]
 
 
 def header_counts(request) -> dict[str, int]:

@@ -275,3 +275,15 @@ def test_service_hours_apply_to_new_inquiries(settings):
 def test_messages_without_customer_text_still_store(agent):
     inquiry, message = services.inquiry_create(channel="sms", body="", phone="+8613800000000")
     assert inquiry.subject == "(no text)" and message.kind == InquiryMessage.Kind.CUSTOMER
+
+
+def test_leaders_see_a_banner_while_inquiries_are_at_risk(rf, supervisor, agent):
+    request = rf.get("/")
+    request.user = supervisor
+    assert portal.banners(request) == []
+    make_inquiry(minutes_ago=9)  # one minute left
+    banner = portal.banners(request)[0]
+    assert banner.level == "danger" and banner.link == reverse("inquiries:supervisor")
+    assert banner.text.startswith("1 unanswered inquiry")
+    request.user = agent
+    assert portal.banners(request) == []
