@@ -140,6 +140,27 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
 
 
 class ComplaintEditForm(ContactFieldsMixin, forms.ModelForm):
+    loan_contract = forms.CharField(
+        label=_("Loan contract number"),
+        required=False,
+        help_text=_("Links the complaint to the loan and its customer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.loan_id:
+            self.fields["loan_contract"].initial = self.instance.loan.contract_number
+
+    def clean_loan_contract(self):
+        return ComplaintForm.clean_loan_contract(self)
+
+    def clean(self):
+        data = super().clean()
+        loan = data.get("loan_contract")
+        if loan and self.instance.customer_id and loan.customer_id != self.instance.customer_id:
+            self.add_error("loan_contract", _("This loan belongs to another customer."))
+        return data
+
     class Meta:
         model = Complaint
         fields = [

@@ -264,6 +264,11 @@ def complaint_edit(request, pk: int):
     form = forms.ComplaintEditForm(request.POST or None, instance=Complaint.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        loan = form.cleaned_data["loan_contract"]
+        values["loan"] = loan
+        if loan is not None:
+            values["customer"] = loan.customer
+            values["product"] = values["product"] or loan.product
         services.complaint_update(complaint=complaint, actor=request.user, request=request, **values)
         messages.success(request, _("Complaint %(ref)s updated.") % {"ref": complaint.reference})
         return redirect(complaint)

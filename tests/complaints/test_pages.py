@@ -278,3 +278,42 @@ def test_customer_panel_and_timeline_list_the_customers_complaints(rf, agent, dj
     assert panel.count == 3
     with django_assert_max_num_queries(1):
         assert len(customer_timeline(customer)) == 3
+
+
+def test_edit_links_the_loan_given_later(client_agent):
+    from datetime import date
+
+    from tests.reminders.factories import make_installment
+
+    loan = make_installment(due_date=date(2026, 12, 15)).loan
+    complaint = make_complaint(customer=loan.customer, category="fees")
+    response = client_agent.post(
+        reverse("complaints:edit", args=[complaint.pk]),
+        {
+            "category": "fees",
+            "severity": "medium",
+            "summary": complaint.summary,
+            "loan_contract": loan.contract_number,
+            "reply_channel": "sms",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.loan == loan and complaint.product_id == loan.product_id
+
+
+def test_convert_page_asks_for_category_and_severity(client_agent):
+    from inquiries.models import Inquiry
+
+    inquiry = Inquiry.objects.create(
+        reference="INQ-0002",
+        channel="email",
+        subject="Privacy",
+        received_at=timezone.now(),
+        first_response_due=timezone.now(),
+    )
+    response = client_agent.get(reverse("complaints:convert_inquiry", args=[inquiry.pk]))
+    assert response.status_code == 200
+    assert 'name="category"' in response.content.decode()
+    assert Complaint.objects.count() == 0
