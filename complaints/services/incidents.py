@@ -158,7 +158,8 @@ def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
     """Raise one incident when ≥ threshold complaints in a category or about a product arrive within the window.
 
     Later complaints of the same group join the open incident instead of raising another one; the database
-    allows one open incident per trigger, so two complaints arriving together cannot raise two.
+    allows one open incident per trigger, so two complaints arriving together cannot raise two. When the
+    complaint completes both its category group and its product group at once, one incident covers both.
     """
     threshold = int(getattr(settings, "COMPLAINT_MASS_THRESHOLD", 5))
     window = timedelta(hours=int(getattr(settings, "COMPLAINT_MASS_WINDOW_HOURS", 24)))
@@ -179,6 +180,11 @@ def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
         )
         ids = list(in_window.values_list("id", flat=True))
         if len(ids) < threshold:
+            continue
+        if touched:
+            # The same complaint already raised (or joined) an incident for its other group, e.g. five fee
+            # complaints that are also about one product: one incident covers both groups.
+            touched[0].complaints.add(*ids)
             continue
         try:
             with transaction.atomic():

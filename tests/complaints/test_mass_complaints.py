@@ -73,3 +73,12 @@ def test_open_incident_shows_a_banner_on_every_page(window, client_agent):
 
     incident_resolve(incident=incident, actor=None, note="Fee rule fixed")
     assert incident.reference not in client_agent.get("/complaints/").content.decode()
+
+
+def test_five_fee_complaints_about_one_product_raise_one_incident_not_two(window):
+    product = make_product()
+    now = timezone.now()
+    for _ in range(5):
+        make_complaint(category="fees", product=product, received_at=now)
+    incident = Incident.objects.get()
+    assert incident.complaints.count() == 5
