@@ -100,8 +100,8 @@ class ContentSecurityPolicyMiddleware:
         too_large = self._too_large(request)
         response = too_large or self.get_response(request)
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
-        # Django's technical 500 page (DEBUG only) is all inline style and script: leave it readable.
-        if policy and not (settings.DEBUG and response.status_code >= 500):
+        # Django's technical 404/500 pages (DEBUG only) are all inline style and script: leave them readable.
+        if policy and not (settings.DEBUG and response.status_code in (404, 500)):
             response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

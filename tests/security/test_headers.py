@@ -58,13 +58,20 @@ def test_pages_load_with_the_policy_in_a_real_browser_without_violations(setting
     pytest.importorskip("playwright")
     from tests.conftest import browser_login
 
+    settings.SESSION_IDLE_SECONDS = 125
+    settings.SESSION_IDLE_WARNING_SECONDS = 120
     make_staff("csp_agent", "agent")
     violations = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     browser_login(page, "csp_agent")
     page.goto("/notifications/")
     page.wait_for_load_state("networkidle")
-    assert page.locator("#session-warning").count() == 1
+    # the idle warning appears (125 s idle limit, warning 120 s before) and "Stay signed in" dismisses it
+    warning = page.locator("#session-warning")
+    warning.wait_for(state="visible", timeout=15_000)
+    assert "signed out soon" in warning.inner_text()
+    page.click(".js-session-stay")
+    warning.wait_for(state="hidden", timeout=5_000)
     assert violations == []
 
 
