@@ -163,7 +163,8 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
         day = timezone.localtime(now - timedelta(days=age_days)).replace(
             hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0
         )
-        received = min(day, now - timedelta(minutes=15))
+        # A time later today than now: spread it over the last day instead of piling it up at one moment.
+        received = day if day < now - timedelta(minutes=15) else now - timedelta(minutes=rng.uniform(15, 24 * 60))
     channel = _weighted(rng, CHANNELS)
     category = _weighted(rng, topic_pairs)
     text = rng.choice(TOPICS[category][1])

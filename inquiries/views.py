@@ -333,7 +333,7 @@ def hotline_new(request):
         if request.POST.get("then") == "open":
             return redirect(inquiry)
         return redirect("inquiries:hotline_new")
-    matches = _lookup(form.data.get("mobile", "")) if form.is_bound else []
+    matches = _lookup(form.data.get("mobile", "")) if form.is_bound else None
     return render(
         request, "inquiries/hotline_form.html", {"form": form, "matches": matches}, status=400 if form.is_bound else 200
     )
