@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -50,16 +51,22 @@ def main() -> None:
         sys.exit(f"{existing} customers already in {connection.settings_dict['NAME']}: use a fresh database or --reset")
 
     ctx = DemoContext(customers=args.customers, stdout=io.StringIO())
+    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = sum(r.ru_utime + r.ru_stime for r in before)
     started = time.monotonic()
     demo.seed(ctx)
     elapsed = time.monotonic() - started
     count = Customer.objects.count()
     phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in ctx.extra["customers_timings"].items())
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    pool = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + pool.ru_utime + pool.ru_stime - cpu_before
     print(ctx.stdout.getvalue().strip())
     print(
         f"{count} customers on {connection.vendor} ({connection.settings_dict['NAME']}) in {elapsed:.1f}s "
         f"({count / elapsed:,.0f}/s; {phases}; {os.cpu_count()} CPUs)"
     )
+    print(f"Python CPU time {cpu:.1f}s (main process and encryption pool); load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
