@@ -357,51 +357,94 @@ def _merge(result: dict, rows: Iterable[dict], key: str) -> None:
 
 def staff_components(*, period: Period, staff_ids: Iterable[int] | None = None) -> dict[int | None, dict]:
     """Components per staff member (key None: records not attributed to anyone). A fixed number of queries."""
+    return staff_components_for(periods=[period], staff_ids=staff_ids)[0]
+
+
+def staff_components_for(
+    *, periods: list[Period], staff_ids: Iterable[int] | None = None
+) -> list[dict[int | None, dict]]:
+    """Components per staff member for several adjacent periods at once (e.g. this month and the previous one).
+
+    Each source table is read once over the span of all the periods, with one conditional aggregate per period,
+    so comparing with the previous period costs no extra query.
+    """
     from inquiries.models import Inquiry, InquiryMessage
     from staff.models import QaReview, Survey, TrainingAttendance
 
     ids = list(staff_ids) if staff_ids is not None else None
-    result: dict[int | None, dict] = defaultdict(dict)
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    results: list[dict[int | None, dict]] = [defaultdict(dict) for _ in periods]
 
     def scoped(qs, field_name):
         return qs.filter(**{f"{field_name}__in": ids}) if ids is not None else qs
 
+    def per_period(make: dict) -> dict:
+        """{name: callable(period) -> aggregate} -> {"<i>:<name>": aggregate} for every period."""
+        return {f"{i}:{name}": build(p) for i, p in enumerate(periods) for name, build in make.items()}
+
+    def merge(rows, key: str) -> None:
+        for row in rows:
+            who = row.pop(key)
+            for label, value in row.items():
+                if not value:
+                    continue
+                index, name = label.split(":", 1)
+                bucket = results[int(index)][who]
+                bucket[name] = bucket.get(name, Decimal(0)) + Decimal(value)
+
     # Inquiries received in the period, by assigned agent: SLA outcome and resolution.
-    received = scoped(Inquiry.objects.filter(_in("received_at", period)), "assigned_to")
-    _merge(
-        result,
+    received = scoped(Inquiry.objects.filter(_in("received_at", span)), "assigned_to").order_by()
+    merge(
         received.values("assigned_to").annotate(
-            sla_total=Count("id", filter=Q(sla_met__isnull=False)),
-            sla_met=Count("id", filter=Q(sla_met=True)),
-            inq_assigned=Count("id", filter=Q(assigned_to__isnull=False)),
-            inq_resolved=Count("id", filter=Q(assigned_to__isnull=False, resolved_at__isnull=False)),
+            **per_period(
+                {
+                    "sla_total": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met__isnull=False)),
+                    "sla_met": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met=True)),
+                    "inq_assigned": lambda p: Count("id", filter=_in("received_at", p) & Q(assigned_to__isnull=False)),
+                    "inq_resolved": lambda p: Count(
+                        "id",
+                        filter=_in("received_at", p) & Q(assigned_to__isnull=False, resolved_at__isnull=False),
+                    ),
+                }
+            )
         ),
         "assigned_to",
     )
     # Inquiries resolved in the period, by who resolved them.
-    resolved = scoped(Inquiry.objects.filter(_in("resolved_at", period)), "resolved_by")
-    _merge(result, resolved.values("resolved_by").annotate(inq_handled=Count("id")), "resolved_by")
+    resolved = scoped(Inquiry.objects.filter(_in("resolved_at", span)), "resolved_by").order_by()
+    merge(
+        resolved.values("resolved_by").annotate(
+            **per_period({"inq_handled": lambda p: Count("id", filter=_in("resolved_at", p))})
+        ),
+        "resolved_by",
+    )
 
     # Complaints.
     Complaint = model_or_none("complaints.Complaint")
     if Complaint is not None:
         now = timezone.now()
-        deadline_end = min(period.end_dt, now)
-        informed = _in("informed_at", period)
-        overdue = Q(informed_at__isnull=True, decision_due__gte=period.start_dt, decision_due__lt=deadline_end)
         timely = Q(informed_at__lte=F("decision_due")) & Q(acknowledged_at__lte=F("acknowledge_due"))
+
+        def overdue(p: Period) -> Q:
+            return Q(informed_at__isnull=True, decision_due__gte=p.start_dt, decision_due__lt=min(p.end_dt, now))
+
         try:
             qs = scoped(
-                Complaint.objects.filter(informed | overdue | _in("closed_at", period) | _in("received_at", period)),
+                Complaint.objects.filter(
+                    _in("informed_at", span) | overdue(span) | _in("closed_at", span) | _in("received_at", span)
+                ),
                 "assigned_to",
-            )
-            _merge(
-                result,
+            ).order_by()
+            merge(
                 qs.values("assigned_to").annotate(
-                    cmp_due=Count("id", filter=informed | overdue),
-                    cmp_timely=Count("id", filter=informed & timely),
-                    cmp_handled=Count("id", filter=_in("closed_at", period)),
-                    cmp_received=Count("id", filter=_in("received_at", period)),
+                    **per_period(
+                        {
+                            "cmp_due": lambda p: Count("id", filter=_in("informed_at", p) | overdue(p)),
+                            "cmp_timely": lambda p: Count("id", filter=_in("informed_at", p) & timely),
+                            "cmp_handled": lambda p: Count("id", filter=_in("closed_at", p)),
+                            "cmp_received": lambda p: Count("id", filter=_in("received_at", p)),
+                        }
+                    )
                 ),
                 "assigned_to",
             )
@@ -409,25 +452,61 @@ def staff_components(*, period: Period, staff_ids: Iterable[int] | None = None) 
             logger.exception("complaints.Complaint lacks a field the KPIs need")
 
     # Satisfaction surveys answered in the period.
-    surveys = scoped(Survey.objects.filter(_in("answered_at", period), rating__isnull=False), "staff")
-    _merge(result, surveys.values("staff").annotate(csat_sum=Sum("rating"), csat_count=Count("id")), "staff")
+    surveys = scoped(Survey.objects.filter(_in("answered_at", span), rating__isnull=False), "staff").order_by()
+    merge(
+        surveys.values("staff").annotate(
+            **per_period(
+                {
+                    "csat_sum": lambda p: Sum("rating", filter=_in("answered_at", p)),
+                    "csat_count": lambda p: Count("id", filter=_in("answered_at", p)),
+                }
+            )
+        ),
+        "staff",
+    )
     # QA scorecards reviewed in the period.
-    qa = scoped(QaReview.objects.filter(_in("reviewed_at", period), score__isnull=False), "agent")
-    _merge(result, qa.values("agent").annotate(qa_sum=Sum("score"), qa_count=Count("id")), "agent")
+    qa = scoped(QaReview.objects.filter(_in("reviewed_at", span), score__isnull=False), "agent").order_by()
+    merge(
+        qa.values("agent").annotate(
+            **per_period(
+                {
+                    "qa_sum": lambda p: Sum("score", filter=_in("reviewed_at", p)),
+                    "qa_count": lambda p: Count("id", filter=_in("reviewed_at", p)),
+                }
+            )
+        ),
+        "agent",
+    )
     # Cost of the SMS and calls sent as inquiry replies, by the reply's author.
     cost = scoped(
-        InquiryMessage.objects.filter(_in("created_at", period), outbound_message__price__isnull=False), "author"
-    )
-    _merge(
-        result,
-        cost.values("author").annotate(cost_sum=Sum("outbound_message__price"), cost_count=Count("id")),
+        InquiryMessage.objects.filter(_in("created_at", span), outbound_message__price__isnull=False), "author"
+    ).order_by()
+    merge(
+        cost.values("author").annotate(
+            **per_period(
+                {
+                    "cost_sum": lambda p: Sum("outbound_message__price", filter=_in("created_at", p)),
+                    "cost_count": lambda p: Count("id", filter=_in("created_at", p)),
+                }
+            )
+        ),
         "author",
     )
     # Training attended.
-    training = TrainingAttendance.objects.filter(session__held_on__gte=period.start, session__held_on__lt=period.end)
-    training = scoped(training, "staff")
-    _merge(result, training.values("staff").annotate(training_hours=Sum("session__hours")), "staff")
-    return result
+    training = scoped(
+        TrainingAttendance.objects.filter(session__held_on__gte=span.start, session__held_on__lt=span.end), "staff"
+    ).order_by()
+
+    def held(p: Period) -> Q:
+        return Q(session__held_on__gte=p.start, session__held_on__lt=p.end)
+
+    merge(
+        training.values("staff").annotate(
+            **per_period({"training_hours": lambda p: Sum("session__hours", filter=held(p))})
+        ),
+        "staff",
+    )
+    return results
 
 
 class Median(Aggregate):
@@ -474,6 +553,59 @@ def first_response_medians(*, period: Period, partition: str | None, staff_ids: 
     return {
         key: sum((v.total_seconds() for v in values), 0.0) / len(values) for key, values in middles.items() if values
     }
+
+
+def overall_medians(*, periods: list[Period], staff_ids: Iterable[int] | None = None) -> list[float | None]:
+    """The median first response of the whole scope for each period (one query on PostgreSQL)."""
+    if connection.vendor != "postgresql" or len(periods) == 1:
+        return [first_response_medians(period=p, partition=None, staff_ids=staff_ids).get(None) for p in periods]
+    from inquiries.models import Inquiry
+
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    duration = ExpressionWrapper(F("first_responded_at") - F("received_at"), output_field=DurationField())
+    seconds = Func(duration, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    qs = Inquiry.objects.filter(_in("received_at", span), first_responded_at__isnull=False)
+    if staff_ids is not None:
+        qs = qs.filter(assigned_to__in=list(staff_ids))
+    row = qs.aggregate(**{f"m{i}": Median(seconds, filter=_in("received_at", p)) for i, p in enumerate(periods)})
+    return [row[f"m{i}"] for i in range(len(periods))]
+
+
+def service_only_figures_for(
+    *, periods: list[Period], complaints_received: list[Decimal | None]
+) -> list[dict[str, Decimal | None]]:
+    """Reminder effectiveness and complaint rate for each period (2 queries whatever the number of periods)."""
+    figures = [{"reminder_effectiveness": None, "complaint_rate": None} for _ in periods]
+    Reminder = model_or_none("reminders.Reminder")
+    if Reminder is not None:
+        from django.db.models import Exists, OuterRef
+
+        from loans.models import Installment
+
+        span = Period(min(p.start for p in periods), max(p.end for p in periods))
+        try:
+            reminded = Installment.objects.filter(
+                due_date__gte=span.start, due_date__lt=span.end, is_current=True
+            ).filter(Exists(Reminder.objects.filter(installment=OuterRef("pk"), sent_at__isnull=False)))
+            paid = Q(paid_at__isnull=False, paid_at__date__lte=F("due_date"))
+            aggregates = {}
+            for i, p in enumerate(periods):
+                due = Q(due_date__gte=p.start, due_date__lt=p.end)
+                aggregates[f"total{i}"] = Count("id", filter=due)
+                aggregates[f"paid{i}"] = Count("id", filter=due & paid)
+            row = reminded.aggregate(**aggregates)
+            for i in range(len(periods)):
+                figures[i]["reminder_effectiveness"] = _ratio(Decimal(row[f"paid{i}"]), Decimal(row[f"total{i}"]), 100)
+        except FieldError:
+            logger.exception("reminders.Reminder lacks a field the KPIs need")
+    if any(c is not None for c in complaints_received) and model_or_none("complaints.Complaint") is not None:
+        from loans.models import Loan
+
+        active = Decimal(Loan.objects.filter(status=Loan.Status.ACTIVE).count())
+        for i, received in enumerate(complaints_received):
+            if received is not None:
+                figures[i]["complaint_rate"] = _ratio(Decimal(received), active, 1000, "0.01")
+    return figures
 
 
 def service_only_figures(*, period: Period, complaints_received: Decimal | None) -> dict[str, Decimal | None]:
@@ -526,6 +658,7 @@ class Report:
     total: Figures
     rows: list[StaffRow]
     teams: dict[int, Figures]
+    previous: Figures | None = None
 
 
 def kpi_report(
@@ -534,6 +667,7 @@ def kpi_report(
     staff_ids: list[int] | None = None,
     team_ids: list[int] | None = None,
     team_medians: bool = False,
+    with_previous: bool = False,
 ) -> Report:
     """All KPIs for a period: per staff member, per team, and in total for the scope.
 
@@ -550,23 +684,33 @@ def kpi_report(
     profiles = list(profiles)
     scope_ids = [p.user_id for p in profiles] if (staff_ids is not None or team_ids) else None
 
-    components = staff_components(period=period, staff_ids=scope_ids)
+    periods = [period, period.previous()] if with_previous else [period]
+    all_components = staff_components_for(periods=periods, staff_ids=scope_ids)
+    components = all_components[0]
     medians = first_response_medians(period=period, partition="assigned_to", staff_ids=scope_ids)
     team_median = (
         first_response_medians(period=period, partition="assigned_to__staff_profile__team", staff_ids=scope_ids)
         if team_medians
         else {}
     )
-    total_median = first_response_medians(period=period, partition=None, staff_ids=scope_ids).get(None)
-
-    total = Figures(frt_seconds=total_median)
-    for values in components.values():
-        add_components(total.components, values)
+    service_medians = overall_medians(periods=periods, staff_ids=scope_ids)
+    totals = []
+    for index in range(len(periods)):
+        figures = Figures(frt_seconds=service_medians[index])
+        for values in all_components[index].values():
+            add_components(figures.components, values)
+        totals.append(figures)
     if scope_ids is None:
-        received = total.get("cmp_received") if model_or_none("complaints.Complaint") is not None else None
-        total.service = service_only_figures(period=period, complaints_received=received)
+        has_complaints = model_or_none("complaints.Complaint") is not None
+        service = service_only_figures_for(
+            periods=periods, complaints_received=[t.get("cmp_received") if has_complaints else None for t in totals]
+        )
+        for figures, values in zip(totals, service, strict=True):
+            figures.service = values
     else:
-        total.service = dict.fromkeys((k.code for k in KPIS if not k.staff_level), None)
+        for figures in totals:
+            figures.service = dict.fromkeys((k.code for k in KPIS if not k.staff_level), None)
+    total = totals[0]
 
     rows = []
     teams: dict[int, Figures] = {}
@@ -599,7 +743,7 @@ def kpi_report(
             add_components(team.components, figures.components)
     rows = [r for r in rows if r.role_code in ("agent", "supervisor") or any(r.figures.components.values())]
     rows.sort(key=lambda r: (r.team_name, r.name))
-    return Report(period=period, total=total, rows=rows, teams=teams)
+    return Report(period=period, total=total, rows=rows, teams=teams, previous=totals[1] if with_previous else None)
 
 
 def kpi_totals(*, period: Period, staff_ids: list[int] | None = None) -> Figures:

@@ -102,8 +102,8 @@ def _build(request, *, own_only: bool) -> dict:
         ids, team = [request.user.pk], None
     else:
         ids, team = _scope(request, form)
-    report = kpis.kpi_report(period=period, staff_ids=ids)
-    previous = kpis.kpi_totals(period=period.previous(), staff_ids=ids)
+    report = kpis.kpi_report(period=period, staff_ids=ids, with_previous=True)
+    previous = report.previous
     trend_bucket = form.get_trend()
     trend = kpis.kpi_trend(period=period, bucket=trend_bucket, staff_ids=ids)
     trend["names"] = {
