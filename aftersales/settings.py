@@ -152,7 +152,12 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 # scripts/messages.py extracts one app into <app>/locale and must not see the project locale.
-LOCALE_PATHS = [] if env.bool("I18N_APP_EXTRACT", default=False) else [BASE_DIR / "locale"]
+# The project catalogue first; the security pages' own catalogue fills what it does not translate yet.
+LOCALE_PATHS = (
+    []
+    if env.bool("I18N_APP_EXTRACT", default=False)
+    else [BASE_DIR / "locale", BASE_DIR / "aftersales" / "security" / "locale"]
+)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
