@@ -327,3 +327,13 @@ def test_database_outage_shows_the_503_page_and_recovers_without_restart(agent, 
         server.terminate()
         server.wait(10)
         switch.close()
+
+
+def test_the_project_celery_app_publishes_resiliently():
+    """Wiring check: aftersales/celery.py should create the app with task_cls=ResilientTask (lead-owned file)."""
+    from aftersales.celery import app
+    from aftersales.security.publish import ResilientTask
+
+    if not issubclass(app.Task, ResilientTask):
+        pytest.xfail("aftersales/celery.py: Celery('aftersales', task_cls='aftersales.security.publish:ResilientTask')")
+    assert issubclass(app.Task, ResilientTask)
