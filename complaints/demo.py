@@ -453,7 +453,7 @@ def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rn
                 assigned_to=supervisor,
                 completed_at=done,
                 outcome="客户确认已收到处理结果，表示认可。" if done else "",
-                customer_satisfied=(rng.random() < 0.85) if done else None,
+                customer_satisfied=((c.customer_satisfaction or 3) >= 3) if done else None,
             )
         )
     if c.status == S.REOPENED:
