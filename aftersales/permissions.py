@@ -61,8 +61,42 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.view_intervalschedule",
     ],
 }
-# Apps whose models back office keeps entirely in the admin (every permission of these models is granted).
-BACK_OFFICE_ADMIN_MODELS: list[str] = []
+# Models back office keeps entirely in the admin (every permission of these models is granted):
+# products and fee rules, reminder policies and templates, staff, training and assets, managed lists.
+BACK_OFFICE_ADMIN_MODELS: list[str] = [
+    "loans.product",
+    "loans.contractclause",
+    "reminders.reminderpolicy",
+    "reminders.reminderstep",
+    "reminders.messagetemplate",
+    "inquiries.cannedreply",
+    "complaints.calendarday",
+    "complaints.rootcause",
+    "complaints.lettertemplate",
+    "complaints.suggestioncategory",
+    "complaints.contingencyplan",
+    "complaints.drill",
+    "complaints.incident",
+    "complaints.incidententry",
+    "complaints.suggestion",
+    "complaints.improvementaction",
+    "staff.trainingsession",
+    "staff.trainingattendance",
+    "staff.asset",
+    "staff.assetassignment",
+    "staff.assetmaintenance",
+]
+# Records back office may look at in the admin but changes only through the portal's services.
+BACK_OFFICE_VIEW_MODELS: list[str] = [
+    "loans.loan",
+    "loans.installment",
+    "loans.repayment",
+    "loans.feecharge",
+    "reminders.reminder",
+    "reminders.outboundmessage",
+    "complaints.complaint",
+    "complaints.callbackvisit",
+]
 
 
 def user_roles(user) -> frozenset[str]:

@@ -47,7 +47,12 @@ def _beat_heartbeat(sender=None, headers=None, **kwargs):
 
 @receiver(post_migrate)
 def _sync_roles(sender, **kwargs):
-    if sender.name == "aftersales":
+    # post_migrate is sent once per app, after that app's permissions exist: sync after the last app,
+    # when every permission of every app is there.
+    from django.apps import apps
+
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender.label == with_models[-1].label:
         from aftersales.services import sync_role_permissions
 
         sync_role_permissions()

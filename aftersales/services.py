@@ -6,7 +6,13 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from aftersales.models import Heartbeat
-from aftersales.permissions import BACK_OFFICE, BACK_OFFICE_ADMIN_MODELS, ROLE_PERMISSIONS, ROLES
+from aftersales.permissions import (
+    BACK_OFFICE,
+    BACK_OFFICE_ADMIN_MODELS,
+    BACK_OFFICE_VIEW_MODELS,
+    ROLE_PERMISSIONS,
+    ROLES,
+)
 
 
 def heartbeat_record(*, name: str) -> None:
@@ -25,6 +31,9 @@ def sync_role_permissions() -> None:
         app_label, model = label.split(".")
         for action in ("add", "change", "delete", "view"):
             wanted[BACK_OFFICE].add((app_label, f"{action}_{model}"))
+    for label in BACK_OFFICE_VIEW_MODELS:
+        app_label, model = label.split(".")
+        wanted[BACK_OFFICE].add((app_label, f"view_{model}"))
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.add(*[by_key[k] for k in wanted[role] if k in by_key])
