@@ -46,13 +46,14 @@ BADGE_COLOURS = {
         "loss",
         "doubtful",
         "open",
+        "declined",
         "substandard",
         "no-answer",
         "busy",
         "critical",
         "high",
     },
-    "info": {"restructured", "received", "escalated", "decided", "informed", "green"},
+    "info": {"restructured", "received", "escalated", "decided", "informed", "green", "reopened", "actioned"},
 }
 
 
