@@ -132,14 +132,13 @@ def _known_ids(to_hash: str, since: datetime) -> set[str]:
 
 def reminder_send(*, reminder_id: int, backend=None) -> str:
     """Send one reminder if it still needs sending; returns what happened (for logs and tests). Safe to run twice."""
-    from customers.models import Customer
-
     backend = backend or get_backend()
     now = timezone.now()
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("outbound_message", "step", "installment__loan")
+            # The reminder and its customer (caps are per customer) in one locking query.
+            Reminder.objects.select_for_update(of=("self", "customer"))
+            .select_related("outbound_message", "step", "installment__loan", "customer")
             .filter(pk=reminder_id)
             .first()
         )
@@ -159,7 +158,7 @@ def reminder_send(*, reminder_id: int, backend=None) -> str:
         ):
             return "in_flight"  # another worker is on it; the sweeper comes back after the stale time
         installment = reminder.installment
-        customer = Customer.objects.select_for_update().get(pk=reminder.customer_id)
+        customer = reminder.customer
         if installment.status == "paid" or installment.outstanding <= 0 or not installment.is_current:
             return _skip(reminder, Reminder.SkipReason.PAID, now)
         if installment.loan.status not in ("active", "restructured"):
@@ -263,15 +262,30 @@ def reminder_send(*, reminder_id: int, backend=None) -> str:
         else:
             _fail_permanently(reminder_id=reminder_id, message=message, error=exc)
             return "failed"
-    with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
-        message.provider_id = result.provider_id
-        message.status = rules.message_status(result.status)
-        message.price = result.price
-        message.price_unit = result.price_unit
-        message.status_changed_at = timezone.now()
-        message.save(update_fields=["provider_id", "status", "price", "price_unit", "status_changed_at"])
-        _record_accepted(reminder, message, message.status, timezone.now())
+    # Step 3: the provider's id is stored first (its own statement); from then on the row is never sent again.
+    now = timezone.now()
+    message.provider_id = result.provider_id
+    message.status = rules.message_status(result.status)
+    message.price = result.price
+    message.price_unit = result.price_unit
+    message.status_changed_at = now
+    message.save(update_fields=["provider_id", "status", "price", "price_unit", "status_changed_at"])
+    target = rules.REMINDER_STATUS_FOR.get(message.status, Reminder.Status.SENT)
+    if target in rules.UNANSWERED_CALL_STATUSES:
+        with transaction.atomic():
+            reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+            _record_accepted(reminder, message, message.status, now)
+        return "sent"
+    # Then the status, only if nothing (a fast status callback) has moved the row on already.
+    final = target in rules.FINAL_REMINDER_STATUSES
+    Reminder.objects.filter(pk=reminder_id, status__in=OPEN_STATUSES).update(
+        status=target,
+        sent_at=now,
+        finished_at=now if final else None,
+        status_changed_at=now,
+        hold_reason="",
+        last_error="",
+    )
     return "sent"
 
 

@@ -25,6 +25,7 @@
     data: { labels: data.labels, datasets: datasets },
     options: {
       maintainAspectRatio: false,
+      animation: false, // a report, not a show (and screenshots see the final bars)
       interaction: { mode: "index", intersect: false },
       plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
       scales: { x: { stacked: true, grid: { display: false } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
