@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -252,80 +253,165 @@ def fetch(url: str, cookie: str = "") -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-@pytest.mark.postgres
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_database_outage_shows_the_503_page_and_recovers_without_restart(agent, tmp_path):
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection
+def sign_in_attempt(base: str) -> int:
+    """GET the login form, POST wrong credentials with its CSRF token; the status of the POST."""
+    import re
 
-    # given a session for the agent in the test database
+    with urllib.request.urlopen(f"{base}/accounts/login/", timeout=10) as response:  # noqa: S310 - loopback only
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+    data = urllib.parse.urlencode({"username": "nobody", "password": "wrong", "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(f"{base}/accounts/login/", data=data, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def agent_session(agent) -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+
     session = SessionStore()
     session["_auth_user_id"] = str(agent.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = agent.get_session_auth_hash()
     session.create()
-    # and a production web server (gunicorn) reaching PostgreSQL through a switch we can cut
-    params = connection.settings_dict
-    switch = TcpSwitch(int(params.get("PORT") or 5432))
-    port = closed_port()
-    from cryptography.fernet import Fernet
+    return f"sessionid={session.session_key}"
 
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-        "DJANGO_SETTINGS_MODULE": "aftersales.settings",
-        "DJANGO_DEBUG": "",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "PII_HASH_KEY": settings.PII_HASH_KEY or Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://{params['USER']}@127.0.0.1:{switch.port}/{params['NAME']}",
-        "TWO_FACTOR_REQUIRED": "0",
-    }
-    env.pop("REDIS_URL", None)
-    env["STATIC_ROOT"] = str(tmp_path / "static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=settings.BASE_DIR,
-        env={**env, "DATABASE_URL": "sqlite:///:memory:"},
-        check=True,
-        timeout=300,
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "aftersales.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "20"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115
-    )
-    base = f"http://127.0.0.1:{port}"
-    cookie = f"sessionid={session.session_key}"
-    try:
-        for _ in range(100):
+
+class ProductionServer:
+    """gunicorn with production settings against the test database, through the given URLs."""
+
+    def __init__(self, tmp_path, database_url: str, redis_url: str = ""):
+        from cryptography.fernet import Fernet
+
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+            "DJANGO_SETTINGS_MODULE": "aftersales.settings",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+            "PII_HASH_KEY": settings.PII_HASH_KEY or Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database_url,
+            "TWO_FACTOR_REQUIRED": "0",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "LOGIN_RATE_LIMIT": "1000/m",
+        }
+        env.pop("REDIS_URL", None)
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=settings.BASE_DIR,
+            env={**env, "DATABASE_URL": "sqlite:///:memory:"},
+            check=True,
+            timeout=300,
+        )
+        self.port = closed_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "aftersales.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "1",
+                "--timeout",
+                "20",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
-        status, _ = fetch(f"{base}/notifications/", cookie)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def test_database_url(host_port: int) -> str:
+    from django.db import connection
+
+    params = connection.settings_dict
+    return f"postgres://{params['USER']}@127.0.0.1:{host_port}/{params['NAME']}"
+
+
+test_database_url.__test__ = False
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_database_outage_shows_the_503_page_and_recovers_without_restart(agent, tmp_path):
+    from django.db import connection
+
+    # given a signed-in agent and a production web server reaching PostgreSQL through a switch we can cut
+    cookie = agent_session(agent)
+    switch = TcpSwitch(int(connection.settings_dict.get("PORT") or 5432))
+    server = ProductionServer(tmp_path, test_database_url(switch.port))
+    try:
+        status, _ = fetch(f"{server.base}/notifications/", cookie)
         assert status == 200
         # when PostgreSQL goes away
         switch.cut()
-        status, body = fetch(f"{base}/notifications/", cookie)
+        status, body = fetch(f"{server.base}/notifications/", cookie)
         # then the portal answers with the clear 503 page (not a 500), every time
         assert status == 503, body[:300]
         assert "temporarily unavailable" in body.lower() or "暂时" in body
-        status, _ = fetch(f"{base}/notifications/", cookie)
+        status, _ = fetch(f"{server.base}/notifications/", cookie)
         assert status == 503
         # and when it comes back, the same server process serves again without a restart
         switch.restore()
-        status, body = fetch(f"{base}/notifications/", cookie)
+        status, body = fetch(f"{server.base}/notifications/", cookie)
         assert status == 200, body[:300]
-        assert server.poll() is None
+        assert server.process.poll() is None
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()
+        switch.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_redis_outage_the_portal_keeps_serving(agent, tmp_path):
+    from django.db import connection
+
+    # given a production web server whose cache and broker (Redis) sit behind a switch
+    cookie = agent_session(agent)
+    redis_url = urllib.parse.urlparse(os.environ["REDIS_URL"])
+    switch = TcpSwitch(redis_url.port or 6379)
+    server = ProductionServer(
+        tmp_path,
+        test_database_url(int(connection.settings_dict.get("PORT") or 5432)),
+        redis_url=f"redis://127.0.0.1:{switch.port}{redis_url.path or '/7'}",
+    )
+    try:
+        assert fetch(f"{server.base}/notifications/", cookie)[0] == 200
+        # when Redis goes away
+        switch.cut()
+        started = time.monotonic()
+        # then pages still answer, sign-in (rate-limited through the cache) still works, quickly
+        assert fetch(f"{server.base}/notifications/", cookie)[0] == 200
+        assert fetch(f"{server.base}/accounts/login/")[0] == 200
+        assert sign_in_attempt(server.base) == 200  # the form again with "wrong password", not a 500
+        assert time.monotonic() - started < 10
+        switch.restore()
+        assert fetch(f"{server.base}/notifications/", cookie)[0] == 200
+    finally:
+        server.stop()
         switch.close()
 
 
