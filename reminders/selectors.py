@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -80,16 +80,21 @@ def chart_data(rows: list[dict]) -> dict:
 
 
 def cost_by_channel_and_month(*, months: int = COST_MONTHS) -> list[dict]:
-    """Provider cost of every message (reminders, replies, surveys) per month, channel and currency."""
+    """Provider cost of every message (reminders, replies, surveys) per month and channel, in the provider's currency."""
     today = timezone.localdate()
     first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     since = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
     rows = (
         OutboundMessage.objects.filter(created_at__gte=since)
         .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("month", "channel", "price_unit")
-        .annotate(cost=Sum("price"), messages=Count("id"), priced=Count("id", filter=Q(price__isnull=False)))
-        .order_by("-month", "channel", "price_unit")
+        .values("month", "channel")
+        .annotate(
+            cost=Sum("price"),
+            messages=Count("id"),
+            priced=Count("id", filter=Q(price__isnull=False)),
+            unit=Max("price_unit"),
+        )
+        .order_by("-month", "channel")
     )
     result = []
     for row in rows:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from aftersales.models import AuditEntry
 from reminders import planning, portal, selectors, services
+from reminders.messaging import sms_send
 from reminders.models import ContactDataTask, OutboundMessage, Reminder
 from tests.reminders.factories import make_customer, make_installment, make_policy, make_product
 
@@ -43,6 +44,8 @@ def history(db):
 
 
 def test_daily_figures_and_costs(history):
+    with time_machine.travel(NOW, tick=False):  # an inquiry reply through the outbox: no price
+        sms_send(to="+8613800000001", body="reply", purpose="inquiry_reply")
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         rows = selectors.reminder_daily_figures(days=2)
         costs = selectors.cost_by_channel_and_month()
@@ -55,6 +58,8 @@ def test_daily_figures_and_costs(history):
     )
     assert (today["voice"]["planned"], today["voice"]["delivered"], today["voice"]["failed"]) == (2, 1, 1)
     by_channel = {row["channel"]: row for row in costs}
+    assert len(costs) == 2  # one row per month and channel, priced or not
+    assert (by_channel["sms"]["messages"], by_channel["sms"]["unit"]) == (3, "USD")
     assert by_channel["sms"]["cost"] == Decimal("0.0830")
     assert by_channel["voice"]["cost"] == Decimal("0.1860")
     assert by_channel["voice"]["average"] == Decimal("0.0930")
