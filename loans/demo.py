@@ -7,6 +7,7 @@ INSERT … SELECT, overdue state by the daily job itself. Idempotent: customers 
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -227,10 +228,10 @@ def seed(ctx) -> None:
         for loan, (profile, lines, first_due) in zip(loans, plans, strict=True):
             batch.extend(_installments(rng, loan, profile, lines, first_due, today))
             if len(batch) >= INSTALLMENT_BATCH:
-                Installment.objects.bulk_create(batch, batch_size=INSTALLMENT_BATCH)
+                _insert_installments(batch)
                 installments += len(batch)
                 batch = []
-        Installment.objects.bulk_create(batch, batch_size=INSTALLMENT_BATCH)
+        _insert_installments(batch)
         installments += len(batch)
         _upfront_fee_lines(first_id)
         repayments = _repayments_from_installments(first_id, now)
@@ -279,6 +280,46 @@ def _installments(rng, loan: Loan, profile: str, lines, first_due: date, today: 
             row.status = Installment.Status.PARTIALLY_PAID
         rows.append(row)
     return rows
+
+
+INSTALLMENT_COLUMNS = [
+    "loan_id",
+    "number",
+    "due_date",
+    "principal_due",
+    "interest_due",
+    "fees_due",
+    "penalty_due",
+    "principal_paid",
+    "interest_paid",
+    "fees_paid",
+    "penalty_paid",
+    "status",
+    "paid_at",
+    "is_current",
+    "penalty_accrued_through",
+    "late_fee_charged",
+]
+
+
+def _insert_installments(rows: list[Installment]) -> None:
+    """COPY on PostgreSQL (millions of rows at demo scale), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Installment.objects.bulk_create(rows, batch_size=INSTALLMENT_BATCH)
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        paid_at = row.paid_at.isoformat() if row.paid_at else "\\N"
+        buffer.write(
+            f"{row.loan_id}\t{row.number}\t{row.due_date.isoformat()}\t{row.principal_due}\t{row.interest_due}\t"
+            f"{row.fees_due}\t{row.penalty_due}\t{row.principal_paid}\t{row.interest_paid}\t{row.fees_paid}\t"
+            f"{row.penalty_paid}\t{row.status}\t{paid_at}\tt\t\\N\tf\n"
+        )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY loans_installment ({', '.join(INSTALLMENT_COLUMNS)}) FROM STDIN", buffer)
 
 
 def _upfront_fee_lines(first_id: int) -> None:
