@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -130,125 +131,237 @@ def _known_ids(to_hash: str, since: datetime) -> set[str]:
     )
 
 
+@dataclass
+class Attempt:
+    """A reminder ready to go out: its message row (saved or not yet), the text and where it goes."""
+
+    reminder: Reminder
+    message: OutboundMessage
+    to: str
+    body: str
+    context: dict
+    template_code: str
+    language: str
+
+
+def _check_and_prepare(reminder: Reminder, *, backend, now: datetime, cap_reached) -> Attempt | str:
+    """Run the send-time rules on a locked reminder; an Attempt to send, or the outcome when nothing is sent.
+
+    `cap_reached(customer, to_hash, body_hash, channel, exclude_pk)` answers the frequency caps.
+    """
+    if reminder.status not in OPEN_STATUSES:
+        return "done"
+    message = reminder.outbound_message
+    if message is not None and message.provider_id:
+        # The provider accepted it already: record that, never send again.
+        _record_accepted(reminder, message, message.status, now)
+        return "already_sent"
+    unknown_outcome = message is not None and message.status == OutboundMessage.Status.PENDING
+    if (
+        unknown_outcome
+        and not message.error_code
+        and reminder.attempt_started_at
+        and reminder.attempt_started_at > now - timedelta(seconds=stale_seconds())
+    ):
+        return "in_flight"  # another worker is on it; the sweeper comes back after the stale time
+    installment = reminder.installment
+    customer = reminder.customer
+    if installment.status == "paid" or installment.outstanding <= 0 or not installment.is_current:
+        return _skip(reminder, Reminder.SkipReason.PAID, now)
+    if installment.loan.status not in ("active", "restructured"):
+        return _skip(reminder, Reminder.SkipReason.LOAN_CLOSED, now)
+    channel = reminder.channel
+    if (channel == OutboundMessage.Channel.SMS and customer.sms_opt_out) or (
+        channel == OutboundMessage.Channel.VOICE and customer.voice_opt_out
+    ):
+        return _skip(reminder, Reminder.SkipReason.OPTED_OUT, now)
+    if rules.is_quiet(now):
+        reminder.status = Reminder.Status.PLANNED
+        reminder.planned_for = rules.next_window_open(now)
+        reminder.hold_reason = Reminder.HoldReason.QUIET_HOURS
+        reminder.status_changed_at = now
+        reminder.save()
+        return "held:quiet_hours"
+    to = customer.mobile
+    to_hash = crypto.pii_hash(to)
+    if unknown_outcome:
+        try:
+            found = backend.find_sent(
+                channel=channel,
+                to=to,
+                body=message.body,
+                since=message.created_at,
+                exclude=_known_ids(to_hash, message.created_at),
+            )
+        except TransientSendError as exc:
+            _retry_later(reminder, message, exc, now)
+            return "retry"
+        if found:
+            message.provider_id = found
+            message.status = OutboundMessage.Status.QUEUED
+            message.status_changed_at = now
+            message.save(update_fields=["provider_id", "status", "status_changed_at"])
+            _record_accepted(reminder, message, message.status, now)
+            return "adopted"
+    language = customer.preferred_language or "zh-hans"
+    offset = reminder.step.offset_days if reminder.step_id else 0
+    installment.loan.customer = customer
+    context = templating.context_for_installment(installment, offset)
+    body_template, template_code = _template_for(reminder, language)
+    body = templating.render_body(body_template, context)
+    body_hash = _body_hash(body)
+    if cap_reached(customer, to_hash, body_hash, channel, message.pk if message else None):
+        return _skip(reminder, Reminder.SkipReason.CAP, now)
+    if message is None:
+        message = OutboundMessage(
+            channel=channel, purpose=OutboundMessage.Purpose.REMINDER, customer=customer, provider=backend.name
+        )
+    message.to_number = to
+    message.to_hash = to_hash
+    message.to_masked = mask_mobile(to)
+    message.body = body
+    message.body_hash = body_hash
+    message.language = language
+    message.template_code = template_code
+    message.status = OutboundMessage.Status.PENDING
+    message.error_code = ""
+    message.error_message = ""
+    message.status_changed_at = now
+    reminder.attempts += 1
+    reminder.attempt_started_at = now
+    reminder.status = Reminder.Status.SENDING
+    reminder.status_changed_at = now
+    return Attempt(reminder, message, to, body, context, template_code, language)
+
+
+def _locked_reminders(ids):
+    """The reminders and their customers (caps are per customer), locked, in one query."""
+    return (
+        Reminder.objects.select_for_update(of=("self", "customer"))
+        .select_related("outbound_message", "step", "installment__loan", "customer")
+        .filter(pk__in=ids)
+        .order_by("id")
+    )
+
+
 def reminder_send(*, reminder_id: int, backend=None) -> str:
     """Send one reminder if it still needs sending; returns what happened (for logs and tests). Safe to run twice."""
     backend = backend or get_backend()
     now = timezone.now()
-    with transaction.atomic():
-        reminder = (
-            # The reminder and its customer (caps are per customer) in one locking query.
-            Reminder.objects.select_for_update(of=("self", "customer"))
-            .select_related("outbound_message", "step", "installment__loan", "customer")
-            .filter(pk=reminder_id)
-            .first()
+
+    def cap_reached(customer, to_hash, body_hash, channel, exclude_pk):
+        return _cap_reached(
+            customer=customer, to_hash=to_hash, body_hash=body_hash, channel=channel, exclude_pk=exclude_pk, now=now
         )
-        if reminder is None or reminder.status not in OPEN_STATUSES:
+
+    with transaction.atomic():
+        reminder = _locked_reminders([reminder_id]).first()
+        if reminder is None:
             return "done"
-        message = reminder.outbound_message
-        if message is not None and message.provider_id:
-            # The provider accepted it already: record that, never send again.
-            _record_accepted(reminder, message, message.status, now)
-            return "already_sent"
-        unknown_outcome = message is not None and message.status == OutboundMessage.Status.PENDING
-        if (
-            unknown_outcome
-            and not message.error_code
-            and reminder.attempt_started_at
-            and reminder.attempt_started_at > now - timedelta(seconds=stale_seconds())
-        ):
-            return "in_flight"  # another worker is on it; the sweeper comes back after the stale time
-        installment = reminder.installment
-        customer = reminder.customer
-        if installment.status == "paid" or installment.outstanding <= 0 or not installment.is_current:
-            return _skip(reminder, Reminder.SkipReason.PAID, now)
-        if installment.loan.status not in ("active", "restructured"):
-            return _skip(reminder, Reminder.SkipReason.LOAN_CLOSED, now)
-        channel = reminder.channel
-        if (channel == OutboundMessage.Channel.SMS and customer.sms_opt_out) or (
-            channel == OutboundMessage.Channel.VOICE and customer.voice_opt_out
-        ):
-            return _skip(reminder, Reminder.SkipReason.OPTED_OUT, now)
-        if rules.is_quiet(now):
-            reminder.status = Reminder.Status.PLANNED
-            reminder.planned_for = rules.next_window_open(now)
-            reminder.hold_reason = Reminder.HoldReason.QUIET_HOURS
-            reminder.status_changed_at = now
-            reminder.save()
-            return "held:quiet_hours"
-        to = customer.mobile
-        to_hash = crypto.pii_hash(to)
-        if unknown_outcome:
-            try:
-                found = backend.find_sent(
-                    channel=channel,
-                    to=to,
-                    body=message.body,
-                    since=message.created_at,
-                    exclude=_known_ids(to_hash, message.created_at),
-                )
-            except TransientSendError as exc:
-                _retry_later(reminder, message, exc, now)
-                return "retry"
-            if found:
-                message.provider_id = found
-                message.status = OutboundMessage.Status.QUEUED
-                message.status_changed_at = now
-                message.save(update_fields=["provider_id", "status", "status_changed_at"])
-                _record_accepted(reminder, message, message.status, now)
-                return "adopted"
-        language = customer.preferred_language or "zh-hans"
-        offset = reminder.step.offset_days if reminder.step_id else 0
-        installment.loan.customer = customer
-        context = templating.context_for_installment(installment, offset)
-        body_template, template_code = _template_for(reminder, language)
-        body = templating.render_body(body_template, context)
-        body_hash = _body_hash(body)
-        if _cap_reached(
-            customer=customer,
-            to_hash=to_hash,
-            body_hash=body_hash,
-            channel=channel,
-            exclude_pk=message.pk if message else None,
-            now=now,
-        ):
-            return _skip(reminder, Reminder.SkipReason.CAP, now)
-        if message is None:
-            message = OutboundMessage(
-                channel=channel, purpose=OutboundMessage.Purpose.REMINDER, customer=customer, provider=backend.name
-            )
-        message.to_number = to
-        message.to_hash = to_hash
-        message.to_masked = mask_mobile(to)
-        message.body = body
-        message.body_hash = body_hash
-        message.language = language
-        message.template_code = template_code
-        message.status = OutboundMessage.Status.PENDING
-        message.error_code = ""
-        message.error_message = ""
-        message.status_changed_at = now
-        message.save()
-        reminder.outbound_message = message
-        reminder.attempts += 1
-        reminder.attempt_started_at = now
-        reminder.status = Reminder.Status.SENDING
-        reminder.status_changed_at = now
+        attempt = _check_and_prepare(reminder, backend=backend, now=now, cap_reached=cap_reached)
+        if isinstance(attempt, str):
+            return attempt
+        attempt.message.save()
+        reminder.outbound_message = attempt.message
         reminder.save()
     # The attempt is committed: whatever happens now, the next try looks before it sends.
+    return _deliver(attempt, backend)
+
+
+class _BatchCaps:
+    """The frequency caps for a whole batch from one query, counting the batch's own attempts as they are made."""
+
+    def __init__(self, reminders: list[Reminder], now: datetime):
+        self.now = now
+        self.day_start = rules.local_day_start(now)
+        self.last_24h = now - timedelta(hours=24)
+        customers = {r.customer_id for r in reminders}
+        hashes = {crypto.pii_hash(r.customer.mobile) for r in reminders}
+        self.rows = list(
+            OutboundMessage.objects.filter(Q(customer_id__in=customers) | Q(to_hash__in=hashes))
+            .filter(created_at__gte=min(self.day_start, self.last_24h))
+            .exclude(status=OutboundMessage.Status.FAILED, provider_id__isnull=True)
+            .values_list("id", "customer_id", "to_hash", "body_hash", "channel", "purpose", "created_at")
+        )
+
+    def __call__(self, customer, to_hash, body_hash, channel, exclude_pk) -> bool:
+        per_customer = calls = same_text = 0
+        for pk, customer_id, row_hash, row_body, row_channel, purpose, created in self.rows:
+            if pk is not None and pk == exclude_pk:
+                continue
+            today = created >= self.day_start
+            if customer_id == customer.pk and purpose == OutboundMessage.Purpose.REMINDER and today:
+                per_customer += 1
+            if row_hash == to_hash and row_channel == OutboundMessage.Channel.VOICE and today:
+                calls += 1
+            if row_hash == to_hash and row_body == body_hash and created >= self.last_24h:
+                same_text += 1
+        reached = (
+            per_customer >= settings.REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY
+            or (channel == OutboundMessage.Channel.VOICE and calls >= settings.REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY)
+            or same_text >= settings.REMINDER_MAX_SAME_TEXT_PER_24H
+        )
+        if not reached:  # this attempt counts for the rest of the batch
+            self.rows.append(
+                (None, customer.pk, to_hash, body_hash, channel, OutboundMessage.Purpose.REMINDER, self.now)
+            )
+        return reached
+
+
+def reminders_send_many(*, reminder_ids: list[int], backend=None) -> list[str]:
+    """Send a batch: the same rules and order as `reminder_send`, with the checks and attempts of the whole batch
+    in one transaction (a handful of queries instead of a dozen per reminder); then each message goes out and its
+    provider id is stored at once."""
+    backend = backend or get_backend()
+    now = timezone.now()
+    outcomes: dict[int, str] = {}
+    attempts: list[Attempt] = []
+    with transaction.atomic():
+        reminders = list(_locked_reminders(reminder_ids))
+        caps = _BatchCaps(reminders, now)
+        for reminder in reminders:
+            result = _check_and_prepare(reminder, backend=backend, now=now, cap_reached=caps)
+            if isinstance(result, str):
+                outcomes[reminder.pk] = result
+            else:
+                attempts.append(result)
+        new = [a.message for a in attempts if a.message.pk is None]
+        OutboundMessage.objects.bulk_create(new)
+        for attempt in attempts:
+            if attempt.message not in new:
+                attempt.message.save()
+            attempt.reminder.outbound_message = attempt.message
+        Reminder.objects.bulk_update(
+            [a.reminder for a in attempts],
+            ["outbound_message", "attempts", "attempt_started_at", "status", "status_changed_at"],
+        )
+    for attempt in attempts:
+        try:
+            outcomes[attempt.reminder.pk] = _deliver(attempt, backend)
+        except Exception:
+            logger.exception("reminder %s: send failed; the sweeper takes it up again", attempt.reminder.pk)
+            outcomes[attempt.reminder.pk] = "error"
+    return [outcomes.get(i, "done") for i in reminder_ids]
+
+
+def _deliver(attempt: Attempt, backend) -> str:
+    """Call the provider for a committed attempt, then store its id, then the reminder's status."""
+    reminder_id = attempt.reminder.pk
+    message = attempt.message
     try:
-        if channel == OutboundMessage.Channel.SMS:
+        if message.channel == OutboundMessage.Channel.SMS:
             result = backend.send_sms(
-                to=to,
-                body=body,
+                to=attempt.to,
+                body=attempt.body,
                 status_callback=status_callback_url("sms"),
-                template_code=template_code,
-                params=context,
+                template_code=attempt.template_code,
+                params=attempt.context,
             )
         else:
             result = backend.place_call(
-                to=to,
-                say_text=body,
-                language=templating.say_language(language),
+                to=attempt.to,
+                say_text=attempt.body,
+                language=templating.say_language(attempt.language),
                 status_callback=status_callback_url("voice"),
             )
     except SendError as exc:

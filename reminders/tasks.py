@@ -35,11 +35,17 @@ def reminders_sweep() -> int:
 
 @shared_task(ignore_result=True)
 def reminders_send_batch(reminder_ids: list[int]) -> None:
-    """Send a batch of reminders; one failing row never stops the others (the sweeper retries it)."""
+    """Send a batch of reminders (checks and attempts of the batch in one transaction). If the batch as a whole
+    fails (database error), each reminder is tried on its own; what still fails is left to the sweeper."""
     from reminders.backends import get_backend
-    from reminders.services import reminder_send
+    from reminders.services import reminder_send, reminders_send_many
 
     backend = get_backend()
+    try:
+        reminders_send_many(reminder_ids=reminder_ids, backend=backend)
+        return
+    except Exception:
+        logger.exception("batch of %d reminders failed; sending them one by one", len(reminder_ids))
     for reminder_id in reminder_ids:
         try:
             reminder_send(reminder_id=reminder_id, backend=backend)

@@ -1,11 +1,13 @@
 """Planning and sending against the real Twilio SDK and the fake Twilio server, time frozen in Asia/Shanghai."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from loans.models import Installment
 from reminders import planning, services
 from reminders.models import ContactDataTask, OutboundMessage, Reminder
 from tests.reminders.factories import make_customer, make_installment, make_policy, make_product
@@ -170,3 +172,28 @@ def test_worker_killed_after_the_provider_answered_never_sends_twice(fake_twilio
     assert reminder.status == Reminder.Status.SENT
     assert len(fake_twilio.messages) == 1
     assert reminder.outbound_message.provider_id == fake_twilio.messages[0]["sid"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_batch_send_applies_the_same_rules_and_counts_its_own_attempts(fake_twilio, settings):
+    # given one customer with four loans due (cap 3 a day), a paid installment and an SMS opt-out in one batch
+    settings.REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY = 3
+    product = make_product(make_policy(steps=[(-3, "sms")]))
+    busy = make_customer(name="Busy")
+    for amount in ("100.00", "200.00", "300.00", "400.00"):
+        make_installment(product=product, due_date=DUE, customer=busy, amount=Decimal(amount))
+    paid = make_installment(product=product, due_date=DUE)
+    make_installment(product=product, due_date=DUE, customer=make_customer(sms_opt_out=True))
+    planning.reminders_plan()
+    Installment.objects.filter(pk=paid.pk).update(status="paid")
+    claimed = []
+    planning.reminders_dispatch(enqueue=claimed.extend)
+    # when the worker sends them as one batch, twice (a redelivered task)
+    outcomes = services.reminders_send_many(reminder_ids=claimed)
+    again = services.reminders_send_many(reminder_ids=claimed)
+    # then the rules hold inside the batch and nothing goes twice
+    assert sorted(outcomes) == ["sent", "sent", "sent", "skipped:cap", "skipped:opted_out", "skipped:paid"]
+    assert again == ["done"] * 6
+    assert len(fake_twilio.messages) == 3
+    sids = set(OutboundMessage.objects.exclude(provider_id=None).values_list("provider_id", flat=True))
+    assert sids == {m["sid"] for m in fake_twilio.messages}
