@@ -198,16 +198,21 @@ def seed_history(ctx, policy: ReminderPolicy) -> int:
                     last_error=message.error_message,
                 )
             )
-            if message.error_code == "21211":
+        # History is only written when no earlier reminder exists, so there is nothing to conflict with.
+        Reminder.objects.bulk_create(reminders, batch_size=500)
+        for reminder in reminders:
+            if reminder.outbound_message.error_code == "21211" and reminder.customer_id not in {
+                t.customer_id for t in tasks
+            }:
                 tasks.append(
                     ContactDataTask(
-                        customer=customer,
+                        customer_id=reminder.customer_id,
+                        reminder=reminder,
                         reason=ContactDataTask.Reason.INVALID_NUMBER,
                         error_code="21211",
-                        number_masked=message.to_masked,
+                        number_masked=reminder.outbound_message.to_masked,
                     )
                 )
-        Reminder.objects.bulk_create(reminders, batch_size=500, ignore_conflicts=True)
         ContactDataTask.objects.bulk_create(tasks, ignore_conflicts=True)
     return len(reminders)
 
