@@ -58,6 +58,9 @@ def seed(ctx) -> None:
     _surveys(ctx)
     _reviews(ctx, users)
     _assets(ctx, users)
+    from staff import rollup
+
+    ctx.say(f"staff: KPI roll-ups for {rollup.rollup_rebuild()} days")  # recomputed from scratch: idempotent
 
 
 @transaction.atomic

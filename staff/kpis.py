@@ -227,6 +227,9 @@ class Period:
     def end_dt(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.end, time.min))
 
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range(self.days)]
+
     def previous(self) -> Period:
         if self.kind == "month":
             return Period.month(self.start - timedelta(days=1))
@@ -369,7 +372,7 @@ def staff_components_for(
     so comparing with the previous period costs no extra query.
     """
     from inquiries.models import Inquiry, InquiryMessage
-    from staff.models import QaReview, Survey, TrainingAttendance
+    from staff.models import KpiRollup, QaReview, Survey, TrainingAttendance
 
     ids = list(staff_ids) if staff_ids is not None else None
     span = Period(min(p.start for p in periods), max(p.end for p in periods))
@@ -392,32 +395,70 @@ def staff_components_for(
                 bucket = results[int(index)][who]
                 bucket[name] = bucket.get(name, Decimal(0)) + Decimal(value)
 
-    # Inquiries received in the period, by assigned agent: SLA outcome and resolution.
-    received = scoped(Inquiry.objects.filter(_in("received_at", span)), "assigned_to").order_by()
-    merge(
-        received.values("assigned_to").annotate(
-            **per_period(
-                {
-                    "sla_total": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met__isnull=False)),
-                    "sla_met": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met=True)),
-                    "inq_assigned": lambda p: Count("id", filter=_in("received_at", p) & Q(assigned_to__isnull=False)),
-                    "inq_resolved": lambda p: Count(
-                        "id",
-                        filter=_in("received_at", p) & Q(assigned_to__isnull=False, resolved_at__isnull=False),
-                    ),
-                }
-            )
-        ),
-        "assigned_to",
-    )
-    # Inquiries resolved in the period, by who resolved them.
-    resolved = scoped(Inquiry.objects.filter(_in("resolved_at", span)), "resolved_by").order_by()
-    merge(
-        resolved.values("resolved_by").annotate(
-            **per_period({"inq_handled": lambda p: Count("id", filter=_in("resolved_at", p))})
-        ),
-        "resolved_by",
-    )
+    # Inquiry components: whole past days from the daily roll-ups, the other days live.
+    from staff import rollup
+
+    rolled = rollup.rolled_days(span.start, span.end)
+    live_days = [d for d in span.dates() if d not in rolled]
+    if rolled:
+        rows = KpiRollup.objects.filter(day__gte=span.start, day__lt=span.end).order_by()
+        if ids is not None:
+            rows = rows.filter(staff_id__in=ids)
+
+        def on(p: Period) -> Q:
+            return Q(day__gte=p.start, day__lt=p.end)
+
+        merge(
+            (
+                {**row, "staff_id": row["staff_id"] or None}
+                for row in rows.values("staff_id").annotate(
+                    **per_period(
+                        {
+                            name: (lambda field: lambda p: Sum(field, filter=on(p)))(name)
+                            for name in (
+                                "sla_total",
+                                "sla_met",
+                                "inq_assigned",
+                                "inq_resolved",
+                                "inq_handled",
+                                "csat_sum",
+                                "csat_count",
+                            )
+                        }
+                    )
+                )
+            ),
+            "staff_id",
+        )
+    if live_days:
+        # Inquiries received in the period, by assigned agent: SLA outcome and resolution.
+        received = scoped(Inquiry.objects.filter(rollup.days_q("received_at", live_days)), "assigned_to").order_by()
+        merge(
+            received.values("assigned_to").annotate(
+                **per_period(
+                    {
+                        "sla_total": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met__isnull=False)),
+                        "sla_met": lambda p: Count("id", filter=_in("received_at", p) & Q(sla_met=True)),
+                        "inq_assigned": lambda p: Count(
+                            "id", filter=_in("received_at", p) & Q(assigned_to__isnull=False)
+                        ),
+                        "inq_resolved": lambda p: Count(
+                            "id",
+                            filter=_in("received_at", p) & Q(assigned_to__isnull=False, resolved_at__isnull=False),
+                        ),
+                    }
+                )
+            ),
+            "assigned_to",
+        )
+        # Inquiries resolved in the period, by who resolved them.
+        resolved = scoped(Inquiry.objects.filter(rollup.days_q("resolved_at", live_days)), "resolved_by").order_by()
+        merge(
+            resolved.values("resolved_by").annotate(
+                **per_period({"inq_handled": lambda p: Count("id", filter=_in("resolved_at", p))})
+            ),
+            "resolved_by",
+        )
 
     # Complaints.
     Complaint = model_or_none("complaints.Complaint")
@@ -451,19 +492,22 @@ def staff_components_for(
         except FieldError:
             logger.exception("complaints.Complaint lacks a field the KPIs need")
 
-    # Satisfaction surveys answered in the period.
-    surveys = scoped(Survey.objects.filter(_in("answered_at", span), rating__isnull=False), "staff").order_by()
-    merge(
-        surveys.values("staff").annotate(
-            **per_period(
-                {
-                    "csat_sum": lambda p: Sum("rating", filter=_in("answered_at", p)),
-                    "csat_count": lambda p: Count("id", filter=_in("answered_at", p)),
-                }
-            )
-        ),
-        "staff",
-    )
+    # Satisfaction surveys answered in the period (live days; whole past days come from the roll-ups).
+    if live_days:
+        surveys = scoped(
+            Survey.objects.filter(rollup.days_q("answered_at", live_days), rating__isnull=False), "staff"
+        ).order_by()
+        merge(
+            surveys.values("staff").annotate(
+                **per_period(
+                    {
+                        "csat_sum": lambda p: Sum("rating", filter=_in("answered_at", p)),
+                        "csat_count": lambda p: Count("id", filter=_in("answered_at", p)),
+                    }
+                )
+            ),
+            "staff",
+        )
     # QA scorecards reviewed in the period.
     qa = scoped(QaReview.objects.filter(_in("reviewed_at", span), score__isnull=False), "agent").order_by()
     merge(
@@ -518,14 +562,69 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def first_response_medians(*, period: Period, partition: str | None, staff_ids: Iterable[int] | None = None) -> dict:
+def _medians_from_histograms(
+    *, period: Period, rolled: set, partition: str | None, staff_ids, memo: dict | None = None
+) -> dict:
+    """Medians (seconds) from the roll-up histograms plus live days, grouped like first_response_medians."""
+    from staff import rollup
+    from staff.models import StaffProfile
+
+    today = timezone.localdate()
+    fully_rolled = all(d in rolled or d > today for d in period.dates())
+    if fully_rolled and partition in ("assigned_to", None):
+        # Every day with data is rolled up: the medians come straight from the database (one query, memoised).
+        key = ("sql", period.start, period.end, tuple(staff_ids) if staff_ids is not None else None)
+        if memo is not None and key in memo:
+            medians = memo[key]
+        else:
+            medians = rollup.rolled_medians(start=period.start, end=period.end, staff_ids=staff_ids)
+            if memo is not None:
+                memo[key] = medians
+        if partition is None:
+            return {None: medians[-1]} if -1 in medians else {}
+        return {k: v for k, v in medians.items() if k != -1}
+    key = (period.start, period.end, tuple(staff_ids) if staff_ids is not None else None)
+    if memo is not None and key in memo:
+        per_staff = memo[key]
+    else:
+        per_staff = rollup.histograms(start=period.start, end=period.end, rolled=rolled, staff_ids=staff_ids)
+        if memo is not None:
+            memo[key] = per_staff
+    if partition == "assigned_to":
+        groups = per_staff
+    else:
+        team_of = (
+            dict(StaffProfile.objects.filter(user_id__in=list(per_staff)).values_list("user_id", "team_id"))
+            if partition
+            else {}
+        )
+        groups = defaultdict(lambda: defaultdict(int))
+        for staff_id, counts in per_staff.items():
+            key = team_of.get(staff_id) if partition else None
+            if partition and key is None:
+                continue
+            for seconds, n in counts.items():
+                groups[key][seconds] += n
+    medians = {key: rollup.median_from_histogram(counts) for key, counts in groups.items()}
+    return {key: value for key, value in medians.items() if value is not None}
+
+
+def first_response_medians(
+    *, period: Period, partition: str | None, staff_ids: Iterable[int] | None = None, memo: dict | None = None
+) -> dict:
     """Median first-response time (seconds) per `partition` value (None: one median for all), in one query.
 
     A window query numbers the answered inquiries by response time within each group and keeps only the one or
     two middle rows, so at most two rows per group leave the database whatever the data size.
     """
     from inquiries.models import Inquiry
+    from staff import rollup
 
+    rolled = rollup.rolled_days(period.start, period.end)
+    if rolled:
+        return _medians_from_histograms(
+            period=period, rolled=rolled, partition=partition, staff_ids=staff_ids, memo=memo
+        )
     duration = ExpressionWrapper(F("first_responded_at") - F("received_at"), output_field=DurationField())
     qs = Inquiry.objects.filter(_in("received_at", period), first_responded_at__isnull=False)
     if staff_ids is not None:
@@ -555,10 +654,17 @@ def first_response_medians(*, period: Period, partition: str | None, staff_ids: 
     }
 
 
-def overall_medians(*, periods: list[Period], staff_ids: Iterable[int] | None = None) -> list[float | None]:
+def overall_medians(
+    *, periods: list[Period], staff_ids: Iterable[int] | None = None, memo: dict | None = None
+) -> list[float | None]:
     """The median first response of the whole scope for each period (one query on PostgreSQL)."""
-    if connection.vendor != "postgresql" or len(periods) == 1:
-        return [first_response_medians(period=p, partition=None, staff_ids=staff_ids).get(None) for p in periods]
+    from staff import rollup
+
+    span_rolled = rollup.rolled_days(min(p.start for p in periods), max(p.end for p in periods))
+    if span_rolled or connection.vendor != "postgresql" or len(periods) == 1:
+        return [
+            first_response_medians(period=p, partition=None, staff_ids=staff_ids, memo=memo).get(None) for p in periods
+        ]
     from inquiries.models import Inquiry
 
     span = Period(min(p.start for p in periods), max(p.end for p in periods))
@@ -687,13 +793,16 @@ def kpi_report(
     periods = [period, period.previous()] if with_previous else [period]
     all_components = staff_components_for(periods=periods, staff_ids=scope_ids)
     components = all_components[0]
-    medians = first_response_medians(period=period, partition="assigned_to", staff_ids=scope_ids)
+    memo: dict = {}  # the histograms read once serve the staff, team and overall medians
+    medians = first_response_medians(period=period, partition="assigned_to", staff_ids=scope_ids, memo=memo)
     team_median = (
-        first_response_medians(period=period, partition="assigned_to__staff_profile__team", staff_ids=scope_ids)
+        first_response_medians(
+            period=period, partition="assigned_to__staff_profile__team", staff_ids=scope_ids, memo=memo
+        )
         if team_medians
         else {}
     )
-    service_medians = overall_medians(periods=periods, staff_ids=scope_ids)
+    service_medians = overall_medians(periods=periods, staff_ids=scope_ids, memo=memo)
     totals = []
     for index in range(len(periods)):
         figures = Figures(frt_seconds=service_medians[index])
@@ -782,23 +891,45 @@ def kpi_trend(*, period: Period, bucket: str = "day", staff_ids: list[int] | Non
     def scoped(qs, field_name):
         return qs.filter(**{f"{field_name}__in": staff_ids}) if staff_ids is not None else qs
 
-    handled = scoped(Inquiry.objects.filter(_in("resolved_at", period)), "resolved_by")
-    for row in handled.annotate(d=TruncDate("resolved_at")).values("d").annotate(n=Count("id")):
-        series["handled"][key(row["d"])][0] += row["n"]
-    sla = scoped(Inquiry.objects.filter(_in("received_at", period), sla_met__isnull=False), "assigned_to")
-    for row in (
-        sla.annotate(d=TruncDate("received_at"))
-        .values("d")
-        .annotate(met=Count("id", filter=Q(sla_met=True)), n=Count("id"))
-    ):
-        bucket_row = series["sla"][key(row["d"])]
-        bucket_row[0] += row["met"]
-        bucket_row[1] += row["n"]
-    csat = scoped(Survey.objects.filter(_in("answered_at", period), rating__isnull=False), "staff")
-    for row in csat.annotate(d=TruncDate("answered_at")).values("d").annotate(s=Sum("rating"), n=Count("id")):
-        bucket_row = series["csat"][key(row["d"])]
-        bucket_row[0] += row["s"]
-        bucket_row[1] += row["n"]
+    from staff import rollup
+    from staff.models import KpiRollup
+
+    rolled = rollup.rolled_days(period.start, period.end)
+    live_days = [d for d in period.dates() if d not in rolled]
+    if rolled:
+        rows = KpiRollup.objects.filter(day__gte=period.start, day__lt=period.end).order_by()
+        if staff_ids is not None:
+            rows = rows.filter(staff_id__in=staff_ids)
+        for row in rows.values("day").annotate(
+            h=Sum("inq_handled"), met=Sum("sla_met"), n=Sum("sla_total"), cs=Sum("csat_sum"), cn=Sum("csat_count")
+        ):
+            series["handled"][key(row["day"])][0] += row["h"] or 0
+            series["sla"][key(row["day"])][0] += row["met"] or 0
+            series["sla"][key(row["day"])][1] += row["n"] or 0
+            series["csat"][key(row["day"])][0] += row["cs"] or 0
+            series["csat"][key(row["day"])][1] += row["cn"] or 0
+    if live_days:
+        handled = scoped(Inquiry.objects.filter(rollup.days_q("resolved_at", live_days)), "resolved_by")
+        for row in handled.annotate(d=TruncDate("resolved_at")).values("d").annotate(n=Count("id")):
+            series["handled"][key(row["d"])][0] += row["n"]
+        sla = scoped(
+            Inquiry.objects.filter(rollup.days_q("received_at", live_days), sla_met__isnull=False),
+            "assigned_to",
+        )
+        for row in (
+            sla.annotate(d=TruncDate("received_at"))
+            .values("d")
+            .annotate(met=Count("id", filter=Q(sla_met=True)), n=Count("id"))
+        ):
+            bucket_row = series["sla"][key(row["d"])]
+            bucket_row[0] += row["met"]
+            bucket_row[1] += row["n"]
+    if live_days:
+        csat = scoped(Survey.objects.filter(rollup.days_q("answered_at", live_days), rating__isnull=False), "staff")
+        for row in csat.annotate(d=TruncDate("answered_at")).values("d").annotate(s=Sum("rating"), n=Count("id")):
+            bucket_row = series["csat"][key(row["d"])]
+            bucket_row[0] += row["s"]
+            bucket_row[1] += row["n"]
     Complaint = model_or_none("complaints.Complaint")
     if Complaint is not None:
         try:

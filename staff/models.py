@@ -434,3 +434,83 @@ class AssetMaintenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.performed_on}"
+
+
+# ---- daily KPI roll-ups (kept by a task; the dashboard reads them for whole past days) ---------
+
+
+class KpiRollupDay(models.Model):
+    """A local day whose inquiry figures are rolled up, and when; days without a row are computed live."""
+
+    day = models.DateField(unique=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("KPI roll-up day")
+        verbose_name_plural = _("KPI roll-up days")
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
+class KpiRollup(models.Model):
+    """Inquiry KPI components of one staff member (0: unassigned) on one local day.
+
+    Received-day components (SLA, resolution) count inquiries received that day by assigned agent; `inq_handled`
+    counts inquiries resolved that day by who resolved them; `csat_*` the survey answers given that day.
+    """
+
+    day = models.DateField()
+    staff_id = models.BigIntegerField()
+    sla_total = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    inq_assigned = models.PositiveIntegerField(default=0)
+    inq_resolved = models.PositiveIntegerField(default=0)
+    inq_handled = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    csat_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("KPI roll-up")
+        verbose_name_plural = _("KPI roll-ups")
+        constraints = [models.UniqueConstraint(fields=["day", "staff_id"], name="kpi_rollup_day_staff")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.staff_id}"
+
+
+class KpiResponseHistogram(models.Model):
+    """How many inquiries received on a day and assigned to a staff member were first answered after N seconds."""
+
+    day = models.DateField()
+    staff_id = models.BigIntegerField()
+    seconds = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("first-response histogram")
+        verbose_name_plural = _("first-response histograms")
+        indexes = [
+            models.Index(fields=["day", "staff_id"], name="kpi_response_day_idx"),
+            models.Index(fields=["seconds", "day"], name="kpi_response_seconds_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.staff_id} {self.seconds}s×{self.count}"
+
+
+class KpiResponseMinutes(models.Model):
+    """The first-response histogram summed by whole minutes: finds the minute holding the median quickly."""
+
+    day = models.DateField()
+    staff_id = models.BigIntegerField()
+    minute = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("first-response histogram by minute")
+        verbose_name_plural = _("first-response histograms by minute")
+        indexes = [models.Index(fields=["day", "staff_id"], name="kpi_response_minute_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.staff_id} {self.minute}min×{self.count}"

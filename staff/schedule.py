@@ -3,6 +3,8 @@
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    "staff-kpi-rollup": {"task": "staff.tasks.kpi_rollup_keep_current", "schedule": 300.0},
+    "staff-kpi-rollup-rebuild": {"task": "staff.tasks.kpi_rollup_rebuild", "schedule": crontab(minute=15, hour=2)},
     "staff-qa-sample-weekly": {
         "task": "staff.tasks.qa_sample_last_week",
         "schedule": crontab(minute=30, hour=6, day_of_week=1),

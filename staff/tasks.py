@@ -35,3 +35,19 @@ def survey_send(survey_id: int) -> None:
 def infosec_training_reminders() -> int:
     """Remind supervisors of information-security training falling due."""
     return training.infosec_due_remind()
+
+
+@shared_task
+def kpi_rollup_keep_current() -> int:
+    """Roll up finished days and re-roll days touched by changes since the last run."""
+    from staff import rollup
+
+    return rollup.rollup_keep_current()
+
+
+@shared_task
+def kpi_rollup_rebuild() -> int:
+    """Nightly full recomputation of the recent roll-ups."""
+    from staff import rollup
+
+    return rollup.rollup_rebuild()
