@@ -15,7 +15,6 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from aftersales.money import money
@@ -233,8 +232,10 @@ def seed(ctx) -> None:
                 batch = []
         _insert_installments(batch)
         installments += len(batch)
+        _analyze("loans_loan", "loans_contractclause", "loans_installment")
         _upfront_fee_lines(first_id)
         repayments = _repayments_from_installments(first_id, now)
+        _analyze("loans_repayment", "loans_allocation")
         _loan_state(first_id, now)
     run = jobs.overdue_run(today)
     _classify(first_id)
@@ -360,6 +361,7 @@ def _repayments_from_installments(first_id: int, now: datetime) -> int:
             [now, first_id],
         )
         count = cursor.rowcount
+        _analyze("loans_repayment")
         for income_type, column in [("interest", "interest_paid"), ("principal", "principal_paid")]:
             cursor.execute(
                 f"""
@@ -376,17 +378,36 @@ def _repayments_from_installments(first_id: int, now: datetime) -> int:
     return count
 
 
+def _analyze(*tables: str) -> None:
+    """Freshly loaded tables have no statistics yet; without them PostgreSQL's planner picks sequential scans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+
+
 def _loan_state(first_id: int, now: datetime) -> None:
-    """Next due date from the schedule; contracts with nothing left to pay are closed."""
-    next_due = (
-        Installment.objects.filter(loan_id=OuterRef("pk"), is_current=True)
-        .exclude(status=Installment.Status.PAID)
-        .order_by("due_date")
-        .values("due_date")[:1]
-    )
-    demo = Loan.objects.filter(pk__gte=first_id, contract_number__startswith=DEMO_CONTRACT_PREFIX)
-    demo.update(next_due_date=Subquery(next_due))
-    demo.filter(next_due_date__isnull=True).update(status=Loan.Status.CLOSED, closed_at=now)
+    """Next due date from the schedule (one aggregate pass); contracts with nothing left to pay are closed."""
+    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE loans_loan SET next_due_date = s.next_due
+            FROM (SELECT loan_id, MIN(due_date) AS next_due FROM loans_installment
+                  WHERE loan_id >= %s AND is_current = {true} AND status <> 'paid' GROUP BY loan_id) s
+            WHERE loans_loan.id = s.loan_id
+            """,
+            [first_id],
+        )
+        cursor.execute(
+            f"""
+            UPDATE loans_loan SET next_due_date = NULL, status = 'closed', closed_at = %s
+            WHERE id >= %s AND contract_number LIKE %s AND NOT EXISTS (
+                SELECT 1 FROM loans_installment i
+                WHERE i.loan_id = loans_loan.id AND i.is_current = {true} AND i.status <> 'paid')
+            """,
+            [now, first_id, DEMO_CONTRACT_PREFIX + "%"],
+        )
 
 
 def _classify(first_id: int) -> None:
