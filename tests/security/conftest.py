@@ -37,6 +37,7 @@ def sample_customer(db, back_office):
 
 def login_form(client, username: str, password: str = PASSWORD, **extra):
     """Sign in through the real login form (so the authentication backends, axes included, run)."""
+    extra.setdefault("HTTP_ACCEPT_LANGUAGE", "en")  # signed-out pages follow the browser's language
     return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
 
 
