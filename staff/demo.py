@@ -6,6 +6,7 @@ Idempotent: each part checks what exists and adds only what is missing. Bulk ins
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -143,16 +144,17 @@ def _surveys(ctx) -> None:
     )
     batch, created = [], 0
     for pk, ref, customer_id, staff_id, resolved_at, language in rows.iterator(chunk_size=BATCH):
-        if pk in done or ctx.rng.random() >= SURVEY_SHARE:
+        rng = random.Random(f"survey:{pk}")  # per inquiry, so a second run picks the same ones (idempotent)
+        if pk in done or rng.random() >= SURVEY_SHARE:
             continue
-        created_at = resolved_at + timedelta(minutes=ctx.rng.randint(5, 300))
+        created_at = resolved_at + timedelta(minutes=rng.randint(5, 300))
         if created_at > now:
             continue
-        answered = ctx.rng.random() < ANSWER_SHARE
-        answered_at = created_at + timedelta(hours=ctx.rng.randint(1, 72)) if answered else None
+        answered = rng.random() < ANSWER_SHARE
+        answered_at = created_at + timedelta(hours=rng.randint(1, 72)) if answered else None
         if answered_at and answered_at > now:
             answered, answered_at = False, None
-        rating = ctx.rng.choices([5, 4, 3, 2, 1], weights=[50, 28, 12, 6, 4])[0] if answered else None
+        rating = rng.choices([5, 4, 3, 2, 1], weights=[50, 28, 12, 6, 4])[0] if answered else None
         batch.append(
             Survey(
                 kind=Survey.Kind.INQUIRY,
@@ -166,7 +168,7 @@ def _surveys(ctx) -> None:
                 created_at=created_at,
                 expires_at=created_at + timedelta(days=7),
                 rating=rating,
-                comment=ctx.rng.choice(["", "", "服务很好，谢谢！", "等待时间有点长。", "问题解决得很快。"])
+                comment=rng.choice(["", "", "服务很好，谢谢！", "等待时间有点长。", "问题解决得很快。"])
                 if answered
                 else "",
                 answered_at=answered_at,

@@ -264,13 +264,13 @@ u AS (
 ),
 c AS (
     SELECT staff_id, minute, n,
-           SUM(n) OVER (PARTITION BY staff_id ORDER BY minute) AS running,
-           SUM(n) OVER (PARTITION BY staff_id) AS total
+           CAST(SUM(n) OVER (PARTITION BY staff_id ORDER BY minute) AS BIGINT) AS running,
+           CAST(SUM(n) OVER (PARTITION BY staff_id) AS BIGINT) AS total
     FROM u
 )
 SELECT staff_id, minute, running - n, total
 FROM c
-WHERE running >= (total + 1) / 2 AND running - n < (total + 2) / 2
+WHERE running >= (total + 1) / 2 AND running - CAST(n AS BIGINT) < (total + 2) / 2
 """
 
 

@@ -93,9 +93,25 @@ def test_supervisor_records_a_callback_visit(client_supervisor):
 def test_demo_seed_is_idempotent():
     ctx = DemoContext(customers=10, stdout=io.StringIO())
     seed_staff(ctx)
+    now = timezone.now()
+    for i in range(30):
+        inquiry(
+            received_at=now - timedelta(days=2, hours=i),
+            resolved_at=now - timedelta(days=1, hours=i),
+            customer=make_customer(),
+        )
+
+    def counts():
+        return (
+            TrainingSession.objects.count(),
+            Asset.objects.count(),
+            PerformanceReview.objects.count(),
+            Survey.objects.count(),
+        )
+
     demo.seed(ctx)
-    counts = (TrainingSession.objects.count(), Asset.objects.count(), PerformanceReview.objects.count())
-    assert counts[0] > 0 and counts[1] > 0 and counts[2] > 0
-    demo.seed(ctx)
-    assert (TrainingSession.objects.count(), Asset.objects.count(), PerformanceReview.objects.count()) == counts
+    first = counts()
+    assert first[0] > 0 and first[1] > 0 and first[2] > 0 and first[3] > 0
+    demo.seed(DemoContext(customers=10, stdout=io.StringIO()))
+    assert counts() == first
     assert PerformanceReview.objects.filter(status=PerformanceReview.Status.SIGNED).exists()
