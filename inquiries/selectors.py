@@ -68,6 +68,9 @@ def queue_list(
         qs = qs.filter(channel=channel)
     if category:
         qs = qs.filter(category=category)
+    if view == "breached":
+        # All unanswered (rank 0): deadline order alone is the same order, and inquiry_open_cover_idx has it.
+        return qs.order_by("first_response_due", "id")
     # The same expression as the partial index inquiry_queue_rank_idx: PostgreSQL reads the page in index order.
     return qs.order_by(queue_rank(), "first_response_due", "id")
 
