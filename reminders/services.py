@@ -335,17 +335,27 @@ def reminders_send_many(*, reminder_ids: list[int], backend=None) -> list[str]:
             [a.reminder for a in attempts],
             ["outbound_message", "attempts", "attempt_started_at", "status", "status_changed_at"],
         )
-    for attempt in attempts:
-        try:
-            outcomes[attempt.reminder.pk] = _deliver(attempt, backend)
-        except Exception:
-            logger.exception("reminder %s: send failed; the sweeper takes it up again", attempt.reminder.pk)
-            outcomes[attempt.reminder.pk] = "error"
+    pending_status: dict[str, list[int]] = {}
+    try:
+        for attempt in attempts:
+            try:
+                outcomes[attempt.reminder.pk] = _deliver(attempt, backend, pending_status=pending_status)
+            except Exception:
+                logger.exception("reminder %s: send failed; the sweeper takes it up again", attempt.reminder.pk)
+                outcomes[attempt.reminder.pk] = "error"
+    finally:
+        # Statuses of the batch in one statement per status; their provider ids are stored already, so a crash
+        # before this line only leaves rows in `sending` that the sweeper marks sent without sending again.
+        _write_statuses(pending_status, timezone.now())
     return [outcomes.get(i, "done") for i in reminder_ids]
 
 
-def _deliver(attempt: Attempt, backend) -> str:
-    """Call the provider for a committed attempt, then store its id, then the reminder's status."""
+def _deliver(attempt: Attempt, backend, *, pending_status: dict | None = None) -> str:
+    """Call the provider for a committed attempt, then store its id, then the reminder's status.
+
+    With `pending_status` (a batch), the status of plain successes is collected there and written for the whole
+    batch at the end (`_write_statuses`); the provider id is always stored at once.
+    """
     reminder_id = attempt.reminder.pk
     message = attempt.message
     try:
@@ -353,7 +363,7 @@ def _deliver(attempt: Attempt, backend) -> str:
             result = backend.send_sms(
                 to=attempt.to,
                 body=attempt.body,
-                status_callback=status_callback_url("sms"),
+                status_callback=_callback_url("sms"),
                 template_code=attempt.template_code,
                 params=attempt.context,
             )
@@ -362,7 +372,7 @@ def _deliver(attempt: Attempt, backend) -> str:
                 to=attempt.to,
                 say_text=attempt.body,
                 language=templating.say_language(attempt.language),
-                status_callback=status_callback_url("voice"),
+                status_callback=_callback_url("voice"),
             )
     except SendError as exc:
         if exc.provider_id:  # refused after creating it: the id is what matters
@@ -389,17 +399,38 @@ def _deliver(attempt: Attempt, backend) -> str:
             reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
             _record_accepted(reminder, message, message.status, now)
         return "sent"
-    # Then the status, only if nothing (a fast status callback) has moved the row on already.
-    final = target in rules.FINAL_REMINDER_STATUSES
-    Reminder.objects.filter(pk=reminder_id, status__in=OPEN_STATUSES).update(
-        status=target,
-        sent_at=now,
-        finished_at=now if final else None,
-        status_changed_at=now,
-        hold_reason="",
-        last_error="",
-    )
+    if pending_status is not None:
+        pending_status.setdefault(target, []).append(reminder_id)
+        return "sent"
+    _write_statuses({target: [reminder_id]}, now)
     return "sent"
+
+
+def _write_statuses(by_status: dict[str, list[int]], now: datetime) -> None:
+    """Then the status, only where nothing (a fast status callback) has moved the row on already."""
+    for target, ids in by_status.items():
+        final = target in rules.FINAL_REMINDER_STATUSES
+        Reminder.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).update(
+            status=target,
+            sent_at=now,
+            finished_at=now if final else None,
+            status_changed_at=now,
+            hold_reason="",
+            last_error="",
+        )
+
+
+_callback_urls: dict[str, tuple[str, str]] = {}
+
+
+def _callback_url(channel: str) -> str:
+    """status_callback_url, computed once per process for the current PUBLIC_BASE_URL."""
+    base = settings.PUBLIC_BASE_URL
+    cached = _callback_urls.get(channel)
+    if cached is None or cached[0] != base:
+        cached = (base, status_callback_url(channel))
+        _callback_urls[channel] = cached
+    return cached[1]
 
 
 def _record_accepted(reminder: Reminder, message: OutboundMessage, provider_status: str, now: datetime) -> None:

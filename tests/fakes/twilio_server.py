@@ -12,6 +12,7 @@ Responses follow Twilio's shapes: 201 with the resource JSON; errors with {"code
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -52,6 +53,14 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive like the real API: the SDK's session reuses its connection instead of one per message.
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle + delayed ACK add ~40 ms each.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def log_message(self, *args):
                 pass
 
