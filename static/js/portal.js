@@ -18,8 +18,8 @@
     document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
       if (el.dataset.done === "1") { return; }
       var left = Math.round((Date.parse(el.dataset.due) - now) / 1000);
-      var abs = Math.abs(left), m = Math.floor(abs / 60), s = abs % 60;
-      var text = m + ":" + (s < 10 ? "0" : "") + s;
+      var abs = Math.abs(left), h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
+      var text = h > 0 ? h + "h " + (m < 10 ? "0" : "") + m + "m" : m + ":" + (s < 10 ? "0" : "") + s;
       var state = left < 0 ? "red" : (left < 300 ? "amber" : "green");
       var labels = { red: el.dataset.labelRed || "Breached", amber: el.dataset.labelAmber || "Due soon", green: el.dataset.labelGreen || "On time" };
       el.textContent = labels[state] + " " + (left < 0 ? "+" : "") + text;
