@@ -94,6 +94,7 @@ BACK_OFFICE_VIEW_MODELS: list[str] = [
     "loans.feecharge",
     "reminders.reminder",
     "reminders.outboundmessage",
+    "reminders.contactdatatask",
     "complaints.complaint",
     "complaints.callbackvisit",
 ]

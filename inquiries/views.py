@@ -447,6 +447,11 @@ def sms_webhook(request):
     body = request.POST.get("Body", "")
     if not from_number:
         return HttpResponse(status=400)
+    from reminders.services import handle_inbound_stop
+
+    if handle_inbound_stop(from_number, body):
+        # "STOP" / "退订" is an opt-out of SMS, not a question: no inquiry is opened.
+        return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml")
     services.inquiry_receive_sms(from_number=from_number, body=body, message_sid=request.POST.get("MessageSid", ""))
     return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml")
 

@@ -103,19 +103,27 @@ def acquire_or_wait(lock: BeatLock, *, wait: bool, poll_seconds: float = 5.0) ->
     logger.info("celery beat lock acquired (%s)", lock.vendor)
 
 
+# One lock per process: celery beat also builds a "lazy" scheduler just to print its start-up banner.
+_process_lock: BeatLock | None = None
+
+
 class LockedDatabaseScheduler(DatabaseScheduler):
     """django-celery-beat's DatabaseScheduler that only runs while it holds the single-beat lock."""
 
     def __init__(self, *args, **kwargs):
-        self._beat_lock = BeatLock()
-        acquire_or_wait(self._beat_lock, wait=getattr(settings, "BEAT_LOCK_WAIT", True))
+        global _process_lock
+        if not kwargs.get("lazy"):
+            if _process_lock is None:
+                lock = BeatLock()
+                acquire_or_wait(lock, wait=getattr(settings, "BEAT_LOCK_WAIT", True))
+                _process_lock = lock
         self._lock_checked_at = time.monotonic()
         super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs):
-        if time.monotonic() - self._lock_checked_at > CHECK_EVERY_SECONDS:
+        if _process_lock is not None and time.monotonic() - self._lock_checked_at > CHECK_EVERY_SECONDS:
             self._lock_checked_at = time.monotonic()
-            if not self._beat_lock.still_held():
+            if not _process_lock.still_held():
                 # Lost the database session (e.g. PostgreSQL restarted): another beat may own the lock now.
                 # Stop; the process supervisor restarts us and we queue for the lock again.
                 logger.error("celery beat lost its lock; stopping so that only one beat runs")
@@ -123,7 +131,10 @@ class LockedDatabaseScheduler(DatabaseScheduler):
         return super().tick(*args, **kwargs)
 
     def close(self):
+        global _process_lock
         try:
             super().close()
         finally:
-            self._beat_lock.release()
+            if _process_lock is not None:
+                _process_lock.release()
+                _process_lock = None

@@ -49,6 +49,7 @@ BADGE_COLOURS = {
         "declined",
         "substandard",
         "no-answer",
+        "no_answer",
         "busy",
         "critical",
         "high",

@@ -171,6 +171,18 @@ def test_sms_webhook_bad_signature_is_403_and_stores_nothing(client, twilio_sett
     assert not Inquiry.objects.exists() and not InquiryMessage.objects.exists()
 
 
+def test_sms_stop_reply_opts_the_customer_out_and_opens_no_inquiry(client, twilio_settings):
+    # given a customer who receives SMS
+    customer = make_customer(mobile="+8613900003333")
+    # when the customer replies 退订 (unsubscribe)
+    response = _signed_post(client, twilio_settings, {"From": "+8613900003333", "Body": "退订", "MessageSid": "SM20"})
+    # then the SMS opt-out is recorded and no inquiry is opened
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.sms_opt_out is True
+    assert not Inquiry.objects.exists()
+
+
 def test_sms_reply_threads_into_the_open_inquiry_and_duplicates_are_ignored(client, twilio_settings):
     first = {"From": "+8613900002222", "Body": "Question", "MessageSid": "SM10"}
     second = {"From": "+8613900002222", "Body": "More details", "MessageSid": "SM11"}
