@@ -30,6 +30,7 @@ from loans.forms import (
     WaiverRequestForm,
 )
 from loans.models import FeeWaiver, Loan, Repayment, RestructurePlan
+from reminders.portal import loan_reminders
 
 PAGE_SIZE = 50
 WAIVER_REQUESTERS = (roles.AGENT, roles.SUPERVISOR)
@@ -93,6 +94,7 @@ def loan_detail(request, pk: int):
             "can_propose": has_role(user, roles.AGENT),
             "can_review": has_role(user, roles.RISK_ASSESSOR),
             "reversal_form": ReversalForm(),
+            "reminders": loan_reminders(data.loan),
         },
     )
 
