@@ -54,6 +54,10 @@ component() {
       "$PY" manage.py migrate --noinput
       "$PY" manage.py compile_translations
       "$PY" manage.py collectstatic --noinput -v 0
+      # Fresh planner statistics: after a bulk load (demo seed, restore) stale ones make indexed pages seconds slow.
+      "$PY" manage.py shell -c "from django.db import connection
+if connection.vendor == 'postgresql':
+    connection.cursor().execute('ANALYZE')"
       ;;
     web)
       exec "$PY" -m gunicorn aftersales.wsgi \
