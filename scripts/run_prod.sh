@@ -32,10 +32,12 @@ if [[ ! -f "$ENV_FILE" && -z "${SECRET_KEY:-}" ]]; then
   echo "wrote $ENV_FILE (local production settings with new keys)" >&2
 fi
 if [[ -f "$ENV_FILE" ]]; then
-  set -a
-  # shellcheck disable=SC1090
-  source "$ENV_FILE"
-  set +a
+  # KEY=VALUE lines; a variable already set in the environment wins over the file.
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
+    key=${line%%=*}
+    [[ -n "${!key+x}" ]] || export "$line"
+  done < "$ENV_FILE"
 fi
 unset DJANGO_DEBUG
 export DJANGO_SETTINGS_MODULE=aftersales.settings
