@@ -220,3 +220,35 @@ class TwoFactorRequiredMiddleware:
         name = "security:two_factor_verify" if user_has_device(user, confirmed=True) else "security:two_factor_enrol"
         next_path = request.get_full_path() if request.method == "GET" else "/"
         return _redirect(request, f"{reverse(name)}?{urlencode({'next': next_path})}")
+
+
+class PublicRateLimitMiddleware:
+    """Per-address rate limits on public endpoints named in settings.PUBLIC_RATE_LIMITS, without touching their views.
+
+    PUBLIC_RATE_LIMITS = {"complaints:public_new": ("10/h", ["POST"]), "inquiries:sms_webhook": ("600/m", None)}
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from aftersales.security.ratelimit import client_ip, hit, too_many_requests_response
+
+        limits = getattr(settings, "PUBLIC_RATE_LIMITS", {})
+        if not limits or not getattr(settings, "RATELIMIT_ENABLED", True):
+            return None
+        name = _url_name(request)
+        rule = limits.get(name)
+        if rule is None:
+            return None
+        rate, methods = rule
+        if methods and request.method not in methods:
+            return None
+        allowed, retry_after = hit(f"public:{name}", client_ip(request) or "unknown", rate)
+        if not allowed:
+            logger.warning("rate limit reached for %s", name)
+            return too_many_requests_response(request, retry_after)
+        return None

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "aftersales.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "aftersales.middleware.PublicRateLimitMiddleware",
     # Last: turns a lockout raised by the login backend into the "account locked" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -213,6 +214,15 @@ AXES_VERBOSE = False  # axes would log user names and addresses on every attempt
 # Rate limits on public pages (aftersales.security.ratelimit), per client address.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="30/m")
+# Public endpoints limited by aftersales.middleware.PublicRateLimitMiddleware: URL name -> (rate, methods or None).
+# (inquiries:online limits itself with INQUIRY_ONLINE_RATE.) Webhooks are generous: Twilio posts from few addresses.
+PUBLIC_RATE_LIMITS = {
+    "complaints:public_new": ("10/h", ["POST"]),
+    "staff:survey": ("30/h", ["POST"]),
+    "inquiries:sms_webhook": ("600/m", None),
+    "reminders:webhook_sms_status": ("1200/m", None),
+    "reminders:webhook_call_status": ("1200/m", None),
+}
 
 # Content-Security-Policy (aftersales.middleware.ContentSecurityPolicyMiddleware): no inline scripts anywhere.
 CONTENT_SECURITY_POLICY = (

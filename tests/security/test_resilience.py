@@ -53,7 +53,10 @@ def test_public_view_is_limited_per_address_with_a_try_again_later_page(security
         assert view(rf.get("/x", REMOTE_ADDR="10.1.1.1")).status_code == 200
     assert view(rf.post("/x", REMOTE_ADDR="10.1.1.1")).status_code == 200
     assert view(rf.post("/x", REMOTE_ADDR="10.1.1.1")).status_code == 200
-    refused = view(rf.post("/x", REMOTE_ADDR="10.1.1.1"))
+    from django.utils import translation
+
+    with translation.override("en"):
+        refused = view(rf.post("/x", REMOTE_ADDR="10.1.1.1"))
     assert refused.status_code == 429
     assert "Too many requests: please try again later" in refused.content.decode()
     assert 1 <= int(refused["Retry-After"]) <= 60
@@ -423,3 +426,18 @@ def test_the_project_celery_app_publishes_resiliently():
     if not issubclass(app.Task, ResilientTask):
         pytest.xfail("aftersales/celery.py: Celery('aftersales', task_cls='aftersales.security.publish:ResilientTask')")
     assert issubclass(app.Task, ResilientTask)
+
+
+@pytest.mark.django_db
+def test_public_pages_are_rate_limited_by_url_name(security_on, client):
+    # given the public complaint form limited to 2 submissions per hour per address
+    security_on.PUBLIC_RATE_LIMITS = {"complaints:public_new": ("2/h", ["POST"])}
+    from django.urls import reverse
+
+    url = reverse("complaints:public_new")
+    # reading the form is not limited, and two submissions go through to the view
+    assert client.get(url, REMOTE_ADDR="10.7.7.7").status_code == 200
+    statuses = [client.post(url, {}, REMOTE_ADDR="10.7.7.7", HTTP_ACCEPT_LANGUAGE="en").status_code for _ in range(3)]
+    assert statuses[:2] != [429, 429] and statuses[2] == 429
+    # another address is not affected
+    assert client.post(url, {}, REMOTE_ADDR="10.7.7.8").status_code != 429
