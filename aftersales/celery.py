@@ -7,7 +7,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
 
-app = Celery("aftersales")
+# ResilientTask: publishing from a web request survives a dead broker (the database-driven sweepers catch up).
+app = Celery("aftersales", task_cls="aftersales.security.publish:ResilientTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

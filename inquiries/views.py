@@ -157,6 +157,10 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "is_open": inquiry.status != Inquiry.Status.RESOLVED,
         "category_label": dict(Category.choices).get(inquiry.category, inquiry.category),
         "customer_url": _customer_url(inquiry),
+        # resolved_by may be empty (resolved by an import or a since-deleted user): never crash the page on it
+        "resolver_name": (inquiry.resolved_by.get_full_name() or inquiry.resolved_by.get_username())
+        if inquiry.resolved_by_id
+        else "—",
     }
     return render(request, "inquiries/detail.html", context, status=status)
 

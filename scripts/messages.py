@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TEMPLATE_DIRS = ["includes", "registration", "aftersales"]
-SHARED_TEMPLATE_FILES = ["base.html", "403.html", "404.html", "500.html", "503.html"]
+SHARED_TEMPLATE_FILES = ["base.html", "403.html", "404.html", "500.html", "503.html", "429.html"]
 
 
 def main(app: str) -> None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,9 +32,10 @@ def duty_set(request):
         return render(request, "staff/_duty_toggle.html", {"profile": profile})
     messages.success(request, _("You are on duty now.") if on_duty else _("You are off duty now."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "staff:profile"
-    return redirect(target)
+    # only a local path: a bare word would be taken for a URL name by redirect()
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return redirect("staff:profile")
 
 
 @role_required(*roles.LEADERS)

@@ -1,4 +1,5 @@
 from aftersales import permissions as roles
+from tests.aftersales.rbac_security import SECURITY_CASES
 from tests.rbac_support import ALL_ROLES, Case, allow, public
 
 CASES = [
@@ -11,4 +12,5 @@ CASES = [
     allow("notifications_mark_read", ALL_ROLES, method="post", ok=302),
     public("set_language", method="post", ok=302, data={"language": "en", "next": "/"}),
     Case("logout", {**dict.fromkeys(ALL_ROLES, 302), "anonymous": 302}, method="post"),
+    *SECURITY_CASES,
 ]
