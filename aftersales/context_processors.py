@@ -35,5 +35,14 @@ def portal(request):
         "portal_nav": navigation_for(user),
         "portal_banners": banners,
         "portal_roles": roles.user_roles(user),
+        "portal_profile": _profile(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }
+
+
+def _profile(user):
+    """The staff profile (cached on the user by UserLanguageMiddleware's access), or None."""
+    try:
+        return user.staff_profile
+    except Exception:
+        return None

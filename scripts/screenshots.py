@@ -25,7 +25,9 @@ TOUR = {
 def main(base: str, out: Path, lang: str = "zh-hans") -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--disable-gpu", "--disable-background-networking"]
+        )
         for user, paths in TOUR.items():
             ctx = browser.new_context(base_url=base, viewport={"width": 1366, "height": 900})
             page = ctx.new_page()
@@ -45,4 +47,7 @@ def main(base: str, out: Path, lang: str = "zh-hans") -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000", Path(sys.argv[2] if len(sys.argv) > 2 else "screenshots"))
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000",
+        Path(sys.argv[2] if len(sys.argv) > 2 else "screenshots"),
+    )
