@@ -523,7 +523,14 @@ def staff_components_for(
     )
     # Cost of the SMS and calls sent as inquiry replies, by the reply's author.
     cost = scoped(
-        InquiryMessage.objects.filter(_in("created_at", span), outbound_message__price__isnull=False), "author"
+        # Starting from the outbound messages of the span (their own created_at index) keeps PostgreSQL from
+        # scanning every thread message of the period; a reply and its message are created together.
+        InquiryMessage.objects.filter(
+            _in("created_at", span),
+            _in("outbound_message__created_at", Period(span.start - timedelta(days=1), span.end + timedelta(days=1))),
+            outbound_message__price__isnull=False,
+        ),
+        "author",
     ).order_by()
     merge(
         cost.values("author").annotate(

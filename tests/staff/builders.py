@@ -95,6 +95,8 @@ def reply_cost(*, inquiry: Inquiry, author, price: str, created_at: datetime) ->
         price=Decimal(price),
         price_unit="USD",
     )
+    # the reply and its outbound message are created together (created_at is auto_now_add)
+    OutboundMessage.objects.filter(pk=message.pk).update(created_at=created_at)
     return InquiryMessage.objects.create(
         inquiry=inquiry,
         kind=InquiryMessage.Kind.REPLY,
