@@ -24,6 +24,7 @@ from urllib.request import Request, urlopen
 from twilio.request_validator import RequestValidator
 
 ERROR_MESSAGES = {
+    21604: "A 'To' phone number is required.",
     21211: "The 'To' number is not a valid phone number.",
     21614: "'To' number is not a valid mobile number",
     21610: "Attempt to send to unsubscribed recipient",
@@ -66,7 +67,10 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                form = dict(parse_qsl(self.rfile.read(length).decode()))
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    return  # the client died mid-request (SIGKILL): like Twilio, nothing was created
+                form = dict(parse_qsl(raw.decode(errors="replace")))
                 fake._handle(self, form)
 
             def do_GET(self):
@@ -125,6 +129,11 @@ class FakeTwilio:
             self.requests.append((path, form.get("To", "")))
         if kind is None or f"/Accounts/{self.account_sid}/" not in path:
             handler._send(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+            return
+        if not form.get("To"):
+            # As Twilio does: no destination, no message. A client killed mid-request (the SIGKILL test)
+            # can leave a truncated form body; it must not be recorded as a sent message.
+            handler._send(400, self._error(21604, 400))
             return
         failure = None
         with self.lock:
