@@ -8,13 +8,45 @@ from aftersales.portal import Banner, collect, navigation_for
 from aftersales.selectors import background_health
 
 
+class _Once:
+    """A value computed the first time a template asks for it, then kept for the rest of the render.
+
+    Django templates call a callable context value; a page fragment that never shows the layout (the
+    queue's htmx refresh every few seconds) thus runs none of the layout's queries.
+    """
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._done = False
+        self._value = None
+
+    def __call__(self):
+        if not self._done:
+            self._value = self._compute()
+            self._done = True
+        return self._value
+
+
 def portal(request):
-    """Layout context: navigation by role, banners, unread notifications."""
+    """Layout context: navigation by role, banners, unread notifications (each computed only when shown)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"portal_nav": [], "portal_banners": [], "unread_notifications": 0}
+    return {
+        "portal_nav": _Once(lambda: navigation_for(user)),
+        "portal_banners": _Once(lambda: _banners(request, user)),
+        "portal_roles": _Once(lambda: roles.user_roles(user)),
+        "portal_profile": _Once(lambda: _profile(user)),
+        "unread_notifications": _Once(
+            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        ),
+    }
+
+
+def _banners(request, user) -> list[Banner]:
+    """A warning when the worker or beat has gone silent, then every app's banners (open incidents)."""
     banners = []
-    stale = [c for c in background_health() if not c.healthy]
+    stale = [c for c in background_health(cached=True) if not c.healthy]
     if stale:
         minutes = settings.HEARTBEAT_STALE_SECONDS // 60
         labels = {"worker": _("Worker"), "beat": _("Scheduler (beat)")}
@@ -31,13 +63,7 @@ def portal(request):
             )
         )
     banners.extend(collect("banners", request))
-    return {
-        "portal_nav": navigation_for(user),
-        "portal_banners": banners,
-        "portal_roles": roles.user_roles(user),
-        "portal_profile": _profile(user),
-        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-    }
+    return banners
 
 
 def _profile(user):

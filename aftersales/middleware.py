@@ -163,6 +163,9 @@ def is_background_request(request) -> bool:
     return request.headers.get("X-Portal-Background") == "1"
 
 
+ACTIVITY_RESOLUTION_SECONDS = 30
+
+
 class IdleSessionMiddleware:
     """Sign a user out after SESSION_IDLE_SECONDS without activity.
 
@@ -192,7 +195,11 @@ class IdleSessionMiddleware:
                     else "/"
                 )
                 return _redirect(request, f"{reverse('login')}?{urlencode({'next': path})}")
-            if not is_background_request(request):
+            if not is_background_request(request) and not (
+                isinstance(last, int) and 0 <= now - last < ACTIVITY_RESOLUTION_SECONDS
+            ):
+                # Stamped at most every ACTIVITY_RESOLUTION_SECONDS: a session write on every click would
+                # cost each page an UPDATE for a few seconds of precision nobody needs.
                 request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
 

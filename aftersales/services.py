@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.utils import timezone
 
 from aftersales.models import Heartbeat
+from aftersales.selectors import HEARTBEATS_CACHE_KEY
 from aftersales.permissions import (
     BACK_OFFICE,
     BACK_OFFICE_ADMIN_MODELS,
@@ -18,6 +20,7 @@ from aftersales.permissions import (
 def heartbeat_record(*, name: str) -> None:
     """Record that a background component is alive now."""
     Heartbeat.objects.update_or_create(name=name, defaults={"last_seen": timezone.now()})
+    cache.delete(HEARTBEATS_CACHE_KEY)
 
 
 def sync_role_permissions() -> None:

@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django-axes first: it refuses locked-out users before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "aftersales.auth_backends.PortalModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,8 +185,12 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: every request pushes the expiry forward
+# The stored session outlives the idle limit by a working day, so that IdleSessionMiddleware (which enforces
+# the limit) still finds it and can tell a returning user why they were signed out.
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 8 * 3600
+# Idle expiry: IdleSessionMiddleware stamps activity (at most every 30 s), which saves the session and so
+# pushes its expiry forward; saving on every request as well would cost each page an UPDATE.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # The warning (static/js/session.js) appears this long before an idle session ends.
 SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
@@ -315,6 +319,8 @@ INQUIRY_FIRST_RESPONSE_MINUTES = env.int("INQUIRY_FIRST_RESPONSE_MINUTES", defau
 INQUIRY_SERVICE_HOURS = env("INQUIRY_SERVICE_HOURS", default="") or None
 INQUIRY_AUTO_ASSIGN = env.bool("INQUIRY_AUTO_ASSIGN", default=False)
 INQUIRY_ESCALATION_HOURS = env.int("INQUIRY_ESCALATION_HOURS", default=24)
+# The queue's tab counts are shared by every agent and kept this long (0 = counted on every request).
+INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = env.int("INQUIRY_QUEUE_COUNTS_CACHE_SECONDS", default=2)
 
 # Loans.
 LOAN_APR_CAP = Decimal(env("LOAN_APR_CAP", default="0.24"))

@@ -15,6 +15,7 @@ TWILIO_ACCOUNT_SID = ""
 TWILIO_AUTH_TOKEN = ""
 INQUIRY_SERVICE_HOURS = None
 INQUIRY_AUTO_ASSIGN = False
+INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = 0  # exact counts; tests/inquiries/test_queue.py turns the cache on
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use an in-memory database; WAL and IMMEDIATE transactions are for the shared dev file.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

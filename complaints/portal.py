@@ -8,17 +8,14 @@ from django.utils.translation import gettext as _
 from aftersales import permissions as roles
 from aftersales.portal import Banner, Panel, TimelineEvent
 from complaints.models import Complaint, Incident
+from complaints.selectors import incidents_for_banner
 
 CUSTOMER_PANEL_LIMIT = 20
 
 
 def banners(request) -> list[Banner]:
-    """One banner per open incident (at most three, one query) while it stays open."""
-    open_incidents = list(
-        Incident.objects.filter(status=Incident.Status.OPEN)
-        .only("pk", "reference", "title", "kind", "severity")
-        .order_by("-opened_at")[:3]
-    )
+    """One banner per open incident (at most three; the list is shared for a few seconds) while it stays open."""
+    open_incidents = incidents_for_banner()
     can_open = roles.has_role(request.user, roles.SUPERVISOR, roles.MANAGER, roles.BACK_OFFICE)
     result = []
     for incident in open_incidents:

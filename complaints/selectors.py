@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -131,6 +132,26 @@ def complaint_legal_queue(*, legal_advisor=None) -> QuerySet[Complaint]:
     if legal_advisor is not None:
         qs = qs.filter(legal_advisor=legal_advisor)
     return qs.select_related("customer", "legal_advisor", "assigned_to").order_by("legal_escalated_at", "id")
+
+
+OPEN_INCIDENTS_CACHE_KEY = "complaints:open-incidents"
+BANNER_CACHE_SECONDS = 10
+
+
+def incidents_for_banner() -> list[Incident]:
+    """The three latest open incidents for every page's banner, read at most every 10 seconds.
+
+    The incident services forget the cached list when one opens, changes or closes.
+    """
+    incidents = cache.get(OPEN_INCIDENTS_CACHE_KEY)
+    if incidents is None:
+        incidents = list(
+            Incident.objects.filter(status=Incident.Status.OPEN)
+            .only("pk", "reference", "title", "kind", "severity")
+            .order_by("-opened_at")[:3]
+        )
+        cache.set(OPEN_INCIDENTS_CACHE_KEY, incidents, BANNER_CACHE_SECONDS)
+    return incidents
 
 
 def incidents_open() -> list[Incident]:

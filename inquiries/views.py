@@ -60,12 +60,16 @@ def queue(request):
     category = category if category in Category.values else ""
     now = timezone.now()
     ordered = selectors.queue_list(user=request.user, view=view, channel=channel, category=category, now=now)
-    counts = selectors.queue_counts(user=request.user, now=now)
+    counts = selectors.queue_counts(user=request.user)
     paginator = Paginator(ordered.values_list("id", flat=True), QUEUE_PAGE_SIZE)
     if not channel and not category:
-        paginator.count = counts[view]  # already counted with the tabs: one query less per refresh
+        # Counted with the tabs (shared, at most a few seconds old): one query less per refresh. Only the
+        # "page x of y" line may lag; the rows are read below whatever the count says.
+        paginator.count = counts[view]
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.queue_rows(ids=list(page.object_list))
+    start = (page.number - 1) * QUEUE_PAGE_SIZE
+    ids = list(ordered.values_list("id", flat=True)[start : start + QUEUE_PAGE_SIZE])
+    page.object_list = selectors.queue_rows(ids=ids)
     _set_urls(page.object_list)
     context = {
         "page": page,
@@ -469,7 +473,7 @@ def supervisor(request):
     """Breached and at-risk unanswered inquiries per agent, with reassignment."""
     now = timezone.now()
     rows = selectors.sla_watch(now=now)
-    counts = selectors.queue_counts(user=request.user, now=now)
+    counts = selectors.queue_counts(user=request.user)
     return render(
         request,
         "inquiries/supervisor.html",

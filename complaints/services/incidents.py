@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from aftersales import permissions as roles
 from aftersales.audit import audit_log
 from aftersales.notifications import notification_send, users_with_role
 from complaints.models import Complaint, ContingencyPlan, Drill, Incident, IncidentEntry
+from complaints.selectors import OPEN_INCIDENTS_CACHE_KEY
 
 __all__ = [
     "incident_open",
@@ -25,6 +27,13 @@ __all__ = [
     "plan_save",
     "drill_record",
 ]
+
+
+def _banner_forget() -> None:
+    """Every page's incident banner shows the change (forgotten now, and again once the transaction commits,
+    in case another request cached the list in between)."""
+    cache.delete(OPEN_INCIDENTS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(OPEN_INCIDENTS_CACHE_KEY))
 
 
 def _reference(opened_at: datetime) -> str:
@@ -62,6 +71,7 @@ def incident_open(
     )
     incident.full_clean(validate_constraints=False)  # the open-per-trigger constraint is enforced by the database
     incident.save()
+    _banner_forget()
     IncidentEntry.objects.create(
         incident=incident, at=opened_at, text=_("Incident opened: %(title)s") % {"title": title}, author=actor
     )
@@ -104,6 +114,7 @@ def incident_update(*, incident: Incident, actor, owner=None, severity: str = ""
         incident.severity = severity
     if changes:
         incident.save(update_fields=["owner", "severity"])
+        _banner_forget()
         incident_entry_add(
             incident=incident,
             author=actor,
@@ -123,6 +134,7 @@ def incident_resolve(*, incident: Incident, actor, note: str, request=None) -> I
     incident.status = Incident.Status.RESOLVED
     incident.resolved_at = timezone.now()
     incident.save(update_fields=["status", "resolved_at"])
+    _banner_forget()
     incident_entry_add(incident=incident, author=actor, text=_("Resolved: %(note)s") % {"note": note})
     audit_log(
         actor=actor,

@@ -50,7 +50,7 @@ class FakeTwilio:
         self._server: ThreadingHTTPServer | None = None
 
     # ---- control ----
-    def start(self) -> FakeTwilio:
+    def start(self, port: int = 0) -> FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,7 +84,7 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

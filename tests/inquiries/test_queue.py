@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -104,6 +105,8 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_open_inquiries(cl
                     customer=customer if i % 2 else None,
                     assigned_to=agent if i % 3 == 0 else None,
                     contact_masked="138****0000",
+                    flagged=i % 5 == 0,
+                    flag_reason="malformed mail" if i % 5 == 0 else "",
                 )
             )
         Inquiry.objects.bulk_create(rows)
@@ -117,6 +120,53 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_open_inquiries(cl
     # then the same queries run (the page shows 50 rows; no per-row query)
     assert with_10 == with_1000
     assert with_10 <= 14
+
+
+def test_tab_counts_are_shared_by_agents_for_a_few_seconds(settings, client_agent, agent, make_staff):
+    settings.INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = 2
+    other = make_staff("agent_b", "agent", on_duty=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        services.inquiry_claim(inquiry=make_inquiry(minutes_ago=1), user=agent)
+        assert client_agent.get(reverse("inquiries:queue")).context["counts"]["all"] == 1
+        # a new inquiry within the 2 seconds: the tabs still show the shared figures (no count query)...
+        make_inquiry(minutes_ago=0)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client_agent.get(reverse("inquiries:queue"), HTTP_HX_REQUEST="true")
+        assert response.context["counts"]["all"] == 1
+        assert not any("COUNT(" in q["sql"] for q in ctx.captured_queries)
+        # ...but its row is there at once
+        assert len(response.context["page"].object_list) == 2
+        # "mine" comes from the same shared figures, per agent
+        client_agent.force_login(other)
+        assert client_agent.get(reverse("inquiries:queue")).context["counts"]["mine"] == 0
+        # after the 2 seconds everyone sees the new count
+        traveller.shift(timedelta(seconds=3))
+        counts = client_agent.get(reverse("inquiries:queue")).context["counts"]
+    assert counts == {"all": 2, "mine": 0, "unassigned": 1, "breached": 0, "unanswered": 2}
+
+
+def test_queue_rows_escape_what_customers_typed(client_agent):
+    inquiry = make_inquiry(
+        minutes_ago=1, channel="online", email="x@example.com", subject='<script>alert("x")</script>'
+    )
+    Inquiry.objects.filter(pk=inquiry.pk).update(flagged=True, flag_reason='"><img src=x onerror=alert(1)>')
+    html = client_agent.get(reverse("inquiries:queue")).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert 'title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
+
+
+def test_htmx_refresh_runs_none_of_the_layout_queries(client_agent):
+    make_inquiry(minutes_ago=1)
+    client_agent.get(reverse("inquiries:queue"))
+    with CaptureQueriesContext(connection) as full:
+        client_agent.get(reverse("inquiries:queue"))
+    with CaptureQueriesContext(connection) as partial:
+        client_agent.get(reverse("inquiries:queue"), HTTP_HX_REQUEST="true")
+    layout_tables = ("aftersales_notification", "complaints_incident", "aftersales_heartbeat")
+    assert any(table in q["sql"] for q in full.captured_queries for table in layout_tables)
+    assert not any(table in q["sql"] for q in partial.captured_queries for table in layout_tables)
 
 
 def test_claim_once_then_the_other_agent_is_told(client, agent, make_staff):

@@ -277,7 +277,7 @@ def agent_session(agent) -> str:
 
     session = SessionStore()
     session["_auth_user_id"] = str(agent.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[-1]
     session["_auth_user_hash"] = agent.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"
