@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from aftersales.models import Heartbeat
-from aftersales.selectors import HEARTBEATS_CACHE_KEY
 from aftersales.permissions import (
     BACK_OFFICE,
     BACK_OFFICE_ADMIN_MODELS,
@@ -15,6 +14,7 @@ from aftersales.permissions import (
     ROLE_PERMISSIONS,
     ROLES,
 )
+from aftersales.selectors import HEARTBEATS_CACHE_KEY
 
 
 def heartbeat_record(*, name: str) -> None:
