@@ -71,3 +71,26 @@ def test_notification_dedupe(db, agent):
         from aftersales.models import Notification
 
         Notification.objects.create(recipient=agent, message="y", dedupe_key="k1")
+
+
+def test_each_page_reads_user_profile_and_roles_in_one_query(client_agent, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_agent.get(reverse("notifications"))
+    assert response.status_code == 200
+    user_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(user_queries) == 1
+    assert not any(
+        'FROM "auth_group"' in q["sql"] or 'FROM "staff_staffprofile"' in q["sql"] for q in ctx.captured_queries
+    )
+    assert response.wsgi_request.user._portal_roles == frozenset({"agent"})
+
+
+def test_a_role_taken_away_applies_on_the_next_request(client_agent, agent):
+    from django.contrib.auth.models import Group
+
+    assert client_agent.get(reverse("inquiries:queue")).status_code == 200
+    agent.groups.remove(Group.objects.get(name="agent"))
+    assert client_agent.get(reverse("inquiries:queue")).status_code == 403
