@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
@@ -40,7 +41,35 @@ def portal(request):
         "unread_notifications": _Once(
             lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         ),
+        # What the layout's cached menus depend on (templates/base.html, {% cache %}).
+        "portal_cache_key": _Once(lambda: _menu_cache_key(request, user)),
+        "portal_nav_active": _Once(lambda: _nav_active(request, user)),
     }
+
+
+def _menu_cache_key(request, user) -> str:
+    """The session (its CSRF token is in the sign-out form), language, roles and second-factor state."""
+    session = getattr(request, "session", None)
+    verified = getattr(user, "is_verified", None)
+    return ":".join(
+        [
+            str(user.pk),
+            (session.session_key if session is not None else None) or "-",
+            translation.get_language() or "",
+            ",".join(sorted(roles.user_roles(user))),
+            "su" if user.is_superuser else "",
+            "2fa" if callable(verified) and verified() else "",
+        ]
+    )
+
+
+def _nav_active(request, user) -> str:
+    """The navigation entry the page is (its URL), or "" for pages the menu does not list."""
+    path = request.path
+    for _label, items in navigation_for(user):
+        if any(item.url == path for item in items):
+            return path
+    return ""
 
 
 def _banners(request, user) -> list[Banner]:

@@ -73,7 +73,7 @@ def test_notification_dedupe(db, agent):
         Notification.objects.create(recipient=agent, message="y", dedupe_key="k1")
 
 
-def test_each_page_reads_user_profile_and_roles_in_one_query(client_agent, agent):
+def test_each_page_reads_the_user_with_the_staff_profile_in_one_query(client_agent, agent):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -82,10 +82,8 @@ def test_each_page_reads_user_profile_and_roles_in_one_query(client_agent, agent
     assert response.status_code == 200
     user_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"]]
     assert len(user_queries) == 1
-    assert not any(
-        'FROM "auth_group"' in q["sql"] or 'FROM "staff_staffprofile"' in q["sql"] for q in ctx.captured_queries
-    )
-    assert response.wsgi_request.user._portal_roles == frozenset({"agent"})
+    assert 'JOIN "staff_staffprofile"' in user_queries[0]
+    assert not any(q["sql"].startswith('SELECT "staff_staffprofile"') for q in ctx.captured_queries)
 
 
 def test_a_role_taken_away_applies_on_the_next_request(client_agent, agent):
@@ -94,3 +92,32 @@ def test_a_role_taken_away_applies_on_the_next_request(client_agent, agent):
     assert client_agent.get(reverse("inquiries:queue")).status_code == 200
     agent.groups.remove(Group.objects.get(name="agent"))
     assert client_agent.get(reverse("inquiries:queue")).status_code == 403
+
+
+def test_cached_menus_keep_a_working_sign_out_and_follow_the_page_and_language(agent):
+    import re
+
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(username=agent.username, password=PASSWORD)
+    queue = reverse("inquiries:queue")
+    browser.get(queue)
+    page = browser.get(queue).content.decode()  # the menus now come from the cache
+    assert re.search(rf'class="dropdown-item active" href="{queue}"', page)
+    other = browser.get(reverse("customers:list")).content.decode()
+    assert not re.search(rf'class="dropdown-item active" href="{queue}"', other)
+    # the language is part of the menus' key
+    agent.staff_profile.language = "zh-hans"
+    agent.staff_profile.save()
+    assert "退出登录" in browser.get(queue).content.decode()
+    # the cached sign-out form still carries a valid CSRF token
+    token = re.search(
+        r'action="/accounts/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page
+    )
+    assert token
+    response = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    assert browser.get(queue).status_code == 302  # signed out
