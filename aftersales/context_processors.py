@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
-from aftersales.models import Notification
+from aftersales.notifications import unread_count
 from aftersales.portal import Banner, collect, navigation_for
 from aftersales.selectors import background_health
 
@@ -38,9 +38,7 @@ def portal(request):
         "portal_banners": _Once(lambda: _banners(request, user)),
         "portal_roles": _Once(lambda: roles.user_roles(user)),
         "portal_profile": _Once(lambda: _profile(user)),
-        "unread_notifications": _Once(
-            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        ),
+        "unread_notifications": _Once(lambda: unread_count(user=user)),
         # What the layout's cached menus depend on (templates/base.html, {% cache %}).
         "portal_cache_key": _Once(lambda: _menu_cache_key(request, user)),
         "portal_nav_active": _Once(lambda: _nav_active(request, user)),

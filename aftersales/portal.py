@@ -120,8 +120,19 @@ def _resolve(url_name: str) -> str:
         return ""
 
 
+_menus: dict[tuple, list] = {}
+
+
 def navigation_for(user) -> list[tuple[Any, list[NavItem]]]:
-    """Return the navigation groups and items the user may use."""
+    """Return the navigation groups and items the user may use (the same for everyone with the same roles)."""
+    key = (roles.user_roles(user), bool(getattr(user, "is_superuser", False)))
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = _navigation(user)
+    return menu
+
+
+def _navigation(user) -> list[tuple[Any, list[NavItem]]]:
     menu = []
     for label, items in NAVIGATION:
         visible = []

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.models import AuditEntry, Notification
+from aftersales.notifications import unread_forget
 from aftersales.permissions import role_required
 from aftersales.selectors import background_health
 
@@ -128,6 +129,7 @@ def notifications_mark_read(request):
     if request.POST.get("id"):
         items = items.filter(pk=request.POST["id"])
     count = items.update(read_at=timezone.now())
+    unread_forget(user_ids=[request.user.pk])
     messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
     return redirect("notifications")
 

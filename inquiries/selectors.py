@@ -114,12 +114,27 @@ def queue_rows(*, ids: list[int]) -> list[QueueRow]:
     whenever a filter (unassigned, breached) led it away from the ordered index. Rows are read as values:
     building 75 model instances (inquiry, customer, agent) cost more than the query itself.
     """
-    by_id = {}
-    for values in Inquiry.objects.filter(pk__in=ids).order_by().values_list(*QUEUE_COLUMNS):
-        *fields, username, first_name, last_name = values
-        agent_name = f"{first_name} {last_name}".strip() or (username or "")
-        by_id[values[0]] = QueueRow(*fields, agent_name=agent_name)
+    by_id = {row.pk: row for row in _rows(Inquiry.objects.filter(pk__in=ids).order_by())}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def queue_page(*, ordered: QuerySet[Inquiry], start: int, size: int, view: str, filtered: bool) -> list[QueueRow]:
+    """One page of the queue: in one joined query where PostgreSQL follows the ordered index, else in two.
+
+    The whole open queue and "mine" read their page straight off inquiry_queue_rank_idx, so the join sees
+    only the page's rows; for the other views and filters the ids are chosen first (queue_rows).
+    """
+    if view in ("all", "mine") and not filtered:
+        return _rows(ordered[start : start + size])
+    return queue_rows(ids=list(ordered.values_list("id", flat=True)[start : start + size]))
+
+
+def _rows(queryset: QuerySet[Inquiry]) -> list[QueueRow]:
+    rows = []
+    for values in queryset.values_list(*QUEUE_COLUMNS):
+        *fields, username, first_name, last_name = values
+        rows.append(QueueRow(*fields, agent_name=f"{first_name} {last_name}".strip() or (username or "")))
+    return rows
 
 
 QUEUE_COUNTS_CACHE_KEY = "inquiries:queue-counts"

@@ -67,9 +67,13 @@ def queue(request):
         # "page x of y" line may lag; the rows are read below whatever the count says.
         paginator.count = counts[view]
     page = paginator.get_page(request.GET.get("page"))
-    start = (page.number - 1) * QUEUE_PAGE_SIZE
-    ids = list(ordered.values_list("id", flat=True)[start : start + QUEUE_PAGE_SIZE])
-    page.object_list = selectors.queue_rows(ids=ids)
+    page.object_list = selectors.queue_page(
+        ordered=ordered,
+        start=(page.number - 1) * QUEUE_PAGE_SIZE,
+        size=QUEUE_PAGE_SIZE,
+        view=view,
+        filtered=bool(channel or category),
+    )
     _set_urls(page.object_list)
     context = {
         "page": page,

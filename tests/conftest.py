@@ -40,18 +40,30 @@ def _service_markers(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts without the shared figures the layout and the queue cache for a few seconds.
+    """Each test starts without what the layout and the queue keep in the cache for a few seconds.
 
-    Only these keys: the cache may be the Redis database the broker also uses (CI run 2), never flushed.
+    The in-memory cache (SQLite runs) is cleared. A Redis cache may be the database the broker also uses
+    (CI run 2), so it is never flushed: only the portal's own shared keys are deleted.
     """
     from django.core.cache import cache
+    from django.core.cache.backends.locmem import LocMemCache
 
+    from aftersales.portal import _menus
+
+    _menus.clear()
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+        return
     from aftersales.selectors import HEARTBEATS_CACHE_KEY
     from complaints.selectors import OPEN_INCIDENTS_CACHE_KEY
     from inquiries.selectors import QUEUE_COUNTS_CACHE_KEY
 
     try:
         cache.delete_many([HEARTBEATS_CACHE_KEY, OPEN_INCIDENTS_CACHE_KEY, QUEUE_COUNTS_CACHE_KEY])
+        client = cache._cache.get_client(write=True)
+        stale = list(client.scan_iter(match=cache.make_key("notifications:unread:*")))
+        if stale:
+            client.delete(*stale)
     except Exception:  # noqa: BLE001 - a test that stops Redis on purpose must still start
         pass
 

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.models import AuditEntry
 from inquiries import services
 from inquiries.models import Inquiry
 from tests.inquiries.factories import make_customer, make_inquiry
@@ -157,57 +156,36 @@ def test_queue_rows_escape_what_customers_typed(client_agent):
     assert 'title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
 
 
-def test_htmx_refresh_runs_none_of_the_layout_queries(client_agent):
+def test_htmx_refresh_runs_none_of_the_layout_queries(client_agent, agent):
+    from django.core.cache import cache
+
+    from aftersales.notifications import _unread_key
+    from aftersales.selectors import HEARTBEATS_CACHE_KEY
+    from complaints.selectors import OPEN_INCIDENTS_CACHE_KEY
+
+    def forget_layout_cache():
+        cache.delete_many([HEARTBEATS_CACHE_KEY, OPEN_INCIDENTS_CACHE_KEY, _unread_key(agent.pk)])
+
     make_inquiry(minutes_ago=1)
-    client_agent.get(reverse("inquiries:queue"))
+    forget_layout_cache()
     with CaptureQueriesContext(connection) as full:
         client_agent.get(reverse("inquiries:queue"))
+    forget_layout_cache()
     with CaptureQueriesContext(connection) as partial:
         client_agent.get(reverse("inquiries:queue"), HTTP_HX_REQUEST="true")
     layout_tables = ("aftersales_notification", "complaints_incident", "aftersales_heartbeat")
-    assert any(table in q["sql"] for q in full.captured_queries for table in layout_tables)
-    assert not any(table in q["sql"] for q in partial.captured_queries for table in layout_tables)
+    for table in layout_tables:
+        assert any(table in q["sql"] for q in full.captured_queries)
+        assert not any(table in q["sql"] for q in partial.captured_queries)
 
 
-def test_claim_once_then_the_other_agent_is_told(client, agent, make_staff):
-    other = make_staff("agent_b", "agent", on_duty=True)
-    inquiry = make_inquiry(minutes_ago=1)
-    client.force_login(agent)
-    response = client.post(reverse("inquiries:claim", args=[inquiry.pk]))
-    assert response.status_code == 302 and response["Location"] == inquiry.get_absolute_url()
-    client.force_login(other)
-    response = client.post(reverse("inquiries:claim", args=[inquiry.pk]), follow=True)
-    assert "claimed inquiry" in response.content.decode() and "a moment before you" in response.content.decode()
-    inquiry.refresh_from_db()
-    assert inquiry.assigned_to == agent and inquiry.status == Inquiry.Status.OPEN
-    assert AuditEntry.objects.filter(action="inquiry_claim").count() == 1
+def test_unread_count_follows_new_and_read_notifications(client_agent, agent):
+    from aftersales.notifications import notification_send
 
-
-def test_claim_service_raises_for_the_loser(agent, make_staff):
-    other = make_staff("agent_b", "agent", on_duty=True)
-    inquiry = make_inquiry(minutes_ago=1)
-    services.inquiry_claim(inquiry=inquiry, user=agent)
-    stale = Inquiry.objects.get(pk=inquiry.pk)
-    with pytest.raises(services.ClaimLost) as lost:
-        services.inquiry_claim(inquiry=stale, user=other)
-    assert lost.value.owner == agent
-
-
-def test_auto_assignment_to_least_loaded_on_duty_agent(settings, make_staff):
-    # given three agents: busy (2 open), idle (0 open), off duty (0 open)
-    settings.INQUIRY_AUTO_ASSIGN = True
-    busy = make_staff("busy", "agent", on_duty=True)
-    idle = make_staff("idle", "agent", on_duty=True)
-    make_staff("away", "agent", on_duty=False)
-    for _ in range(2):
-        Inquiry.objects.filter(pk=make_inquiry(minutes_ago=1).pk).update(assigned_to=busy)
-    # when a new inquiry arrives
-    inquiry = make_inquiry(minutes_ago=0)
-    # then it goes to the idle on-duty agent
-    assert inquiry.assigned_to == idle
-    assert inquiry.status == Inquiry.Status.OPEN
-
-
-def test_no_auto_assignment_when_switched_off(make_staff):
-    make_staff("idle", "agent", on_duty=True)
-    assert make_inquiry(minutes_ago=0).assigned_to is None
+    assert 'id="unread-count"' not in client_agent.get(reverse("notifications")).content.decode()
+    notification_send(recipients=[agent], message="Inquiry about to breach")
+    assert '<span class="badge rounded-pill text-bg-danger" id="unread-count">1</span>' in (
+        client_agent.get(reverse("inquiries:queue")).content.decode()
+    )
+    client_agent.post(reverse("notifications_mark_read"))
+    assert 'id="unread-count"' not in client_agent.get(reverse("inquiries:queue")).content.decode()
