@@ -1,5 +1,6 @@
 """The agents' queue: order, filters, live refresh, claiming, automatic assignment, query counts."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from aftersales.models import AuditEntry
 from inquiries import services
 from inquiries.models import Inquiry
 from tests.inquiries.factories import make_customer, make_inquiry
@@ -122,13 +124,13 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_open_inquiries(cl
 
 
 def test_tab_counts_are_shared_by_agents_for_a_few_seconds(settings, client_agent, agent, make_staff):
-    settings.INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = 2
+    settings.INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = 1
     other = make_staff("agent_b", "agent", on_duty=True)
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:
         services.inquiry_claim(inquiry=make_inquiry(minutes_ago=1), user=agent)
         assert client_agent.get(reverse("inquiries:queue")).context["counts"]["all"] == 1
-        # a new inquiry within the 2 seconds: the tabs still show the shared figures (no count query)...
+        # a new inquiry within the second: the tabs still show the shared figures (no count query)...
         make_inquiry(minutes_ago=0)
         with CaptureQueriesContext(connection) as ctx:
             response = client_agent.get(reverse("inquiries:queue"), HTTP_HX_REQUEST="true")
@@ -139,8 +141,10 @@ def test_tab_counts_are_shared_by_agents_for_a_few_seconds(settings, client_agen
         # "mine" comes from the same shared figures, per agent
         client_agent.force_login(other)
         assert client_agent.get(reverse("inquiries:queue")).context["counts"]["mine"] == 0
-        # after the 2 seconds everyone sees the new count
+        # a second later everyone sees the new count (the in-memory cache follows the shifted clock,
+        # Redis its own: both)
         traveller.shift(timedelta(seconds=3))
+        time.sleep(1.2)
         counts = client_agent.get(reverse("inquiries:queue")).context["counts"]
     assert counts == {"all": 2, "mine": 0, "unassigned": 1, "breached": 0, "unanswered": 2}
 
@@ -189,3 +193,47 @@ def test_unread_count_follows_new_and_read_notifications(client_agent, agent):
     )
     client_agent.post(reverse("notifications_mark_read"))
     assert 'id="unread-count"' not in client_agent.get(reverse("inquiries:queue")).content.decode()
+
+
+def test_claim_once_then_the_other_agent_is_told(client, agent, make_staff):
+    other = make_staff("agent_b", "agent", on_duty=True)
+    inquiry = make_inquiry(minutes_ago=1)
+    client.force_login(agent)
+    response = client.post(reverse("inquiries:claim", args=[inquiry.pk]))
+    assert response.status_code == 302 and response["Location"] == inquiry.get_absolute_url()
+    client.force_login(other)
+    response = client.post(reverse("inquiries:claim", args=[inquiry.pk]), follow=True)
+    assert "claimed inquiry" in response.content.decode() and "a moment before you" in response.content.decode()
+    inquiry.refresh_from_db()
+    assert inquiry.assigned_to == agent and inquiry.status == Inquiry.Status.OPEN
+    assert AuditEntry.objects.filter(action="inquiry_claim").count() == 1
+
+
+def test_claim_service_raises_for_the_loser(agent, make_staff):
+    other = make_staff("agent_b", "agent", on_duty=True)
+    inquiry = make_inquiry(minutes_ago=1)
+    services.inquiry_claim(inquiry=inquiry, user=agent)
+    stale = Inquiry.objects.get(pk=inquiry.pk)
+    with pytest.raises(services.ClaimLost) as lost:
+        services.inquiry_claim(inquiry=stale, user=other)
+    assert lost.value.owner == agent
+
+
+def test_auto_assignment_to_least_loaded_on_duty_agent(settings, make_staff):
+    # given three agents: busy (2 open), idle (0 open), off duty (0 open)
+    settings.INQUIRY_AUTO_ASSIGN = True
+    busy = make_staff("busy", "agent", on_duty=True)
+    idle = make_staff("idle", "agent", on_duty=True)
+    make_staff("away", "agent", on_duty=False)
+    for _ in range(2):
+        Inquiry.objects.filter(pk=make_inquiry(minutes_ago=1).pk).update(assigned_to=busy)
+    # when a new inquiry arrives
+    inquiry = make_inquiry(minutes_ago=0)
+    # then it goes to the idle on-duty agent
+    assert inquiry.assigned_to == idle
+    assert inquiry.status == Inquiry.Status.OPEN
+
+
+def test_no_auto_assignment_when_switched_off(make_staff):
+    make_staff("idle", "agent", on_duty=True)
+    assert make_inquiry(minutes_ago=0).assigned_to is None
