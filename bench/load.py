@@ -8,10 +8,12 @@ and every error. Standard library only (threads + http.client with keep-alive).
     # production run on PostgreSQL with demo data (see docs/DEPLOY.md), then:
     .venv/bin/python bench/load.py --base http://127.0.0.1:8007 --agents 50 --duration 120
 
-Outage drills (optional): with --pg-switch / --redis-switch the script opens a TCP forwarder on the given
-local port to PostgreSQL/Redis; start the portal with DATABASE_URL/REDIS_URL pointing at that port and the
-script cuts it for --outage-seconds in the middle of the run, then restores it. Responses during the cut are
-counted per status (503 expected for PostgreSQL; none for Redis) and the recovery time is reported.
+Outage drills (optional): --cut-cmd / --restore-cmd run the operator's commands that really stop and start a
+service (e.g. `pg_ctlcluster 15 main stop -m immediate` / `... start`, `redis-cli shutdown nosave` /
+`redis-server --daemonize yes ...`) at --outage-at and --outage-seconds later. Or, with --pg-switch /
+--redis-switch, the script opens a TCP forwarder on the given local port to PostgreSQL/Redis (start the portal
+with DATABASE_URL/REDIS_URL pointing at that port) and cuts only the portal's connections. Responses during
+the outage are counted per status (503 expected for PostgreSQL; none for Redis) and the recovery is reported.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import random
 import re
 import socket
 import statistics
+import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
@@ -271,6 +274,11 @@ def main() -> int:
         "--pg-switch", type=int, default=0, help="forward this local port to PostgreSQL 5432 and cut it"
     )
     parser.add_argument("--redis-switch", type=int, default=0, help="forward this local port to Redis 6379 and cut it")
+    parser.add_argument(
+        "--cut-cmd", default="", help="shell command that takes a service down (e.g. stop PostgreSQL) at --outage-at"
+    )
+    parser.add_argument("--restore-cmd", default="", help="shell command that brings it back after --outage-seconds")
+    parser.add_argument("--outage-name", default="outage", help="what --cut-cmd takes down, for the report")
     parser.add_argument("--outage-at", type=float, default=30.0)
     parser.add_argument("--outage-seconds", type=float, default=30.0)
     args = parser.parse_args()
@@ -302,18 +310,23 @@ def main() -> int:
         time.sleep(0.05)  # ramp up over a few seconds, as people arriving
 
     outages = []
-    if switches:
+    if switches or args.cut_cmd:
         time.sleep(max(0.0, started + args.outage_at - time.monotonic()))
         cut_at = time.monotonic() - started
         for _name, switch in switches:
             switch.cut()
-        print(f"cut {', '.join(n for n, _s in switches)} at {cut_at:.0f} s", flush=True)
-        time.sleep(args.outage_seconds)
+        if args.cut_cmd:
+            subprocess.run(args.cut_cmd, shell=True, check=False)  # noqa: S602 - the operator's own command
+        names = [n for n, _s in switches] + ([args.outage_name] if args.cut_cmd else [])
+        print(f"cut {', '.join(names)} at {cut_at:.0f} s", flush=True)
+        time.sleep(max(0.0, started + cut_at + args.outage_seconds - time.monotonic()))
         for _name, switch in switches:
             switch.restore()
+        if args.restore_cmd:
+            subprocess.run(args.restore_cmd, shell=True, check=False)  # noqa: S602 - the operator's own command
         restored_at = time.monotonic() - started
         print(f"restored at {restored_at:.0f} s", flush=True)
-        outages = [(name, cut_at, restored_at) for name, _s in switches]
+        outages = [(name, cut_at, restored_at) for name in names]
     for thread in threads:
         thread.join(timeout=max(1.0, deadline - time.monotonic() + 35))
     return report(stats, time.monotonic() - started, outages)
