@@ -217,7 +217,10 @@ AXES_VERBOSE = False  # axes would log user names and addresses on every attempt
 
 # Rate limits on public pages (aftersales.security.ratelimit), per client address.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
-LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="30/m")
+# Sign-in posts: per address and user name, and per address whatever the name (a whole office behind one
+# address starts its shift at once; credential stuffing over many names from one address is still capped).
+LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="10/m")
+LOGIN_ADDRESS_RATE_LIMIT = env("LOGIN_ADDRESS_RATE_LIMIT", default="300/m")
 # Public endpoints limited by aftersales.middleware.PublicRateLimitMiddleware: URL name -> (rate, methods or None).
 # (inquiries:online limits itself with INQUIRY_ONLINE_RATE.) Webhooks are generous: Twilio posts from few addresses.
 PUBLIC_RATE_LIMITS = {

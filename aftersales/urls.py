@@ -10,7 +10,21 @@ from aftersales.security.ratelimit import ratelimit
 def _login_rate() -> str:
     from django.conf import settings
 
-    return getattr(settings, "LOGIN_RATE_LIMIT", "30/m")
+    return getattr(settings, "LOGIN_RATE_LIMIT", "10/m")
+
+
+def _login_address_rate() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "LOGIN_ADDRESS_RATE_LIMIT", "300/m")
+
+
+def _login_key(request) -> str:
+    """Sign-in attempts count per address and user name: a shift of agents behind one office address can all
+    sign in at 9:00, while guessing one account's password from one place is held back (and locked by axes)."""
+    from aftersales.security.ratelimit import client_ip
+
+    return f"{client_ip(request) or 'unknown'}|{request.POST.get('username', '')[:150].lower()}"
 
 
 handler403 = "aftersales.views.error_403"
@@ -21,8 +35,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        ratelimit("login", rate=_login_rate, methods=("POST",))(
-            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ratelimit("login-address", rate=_login_address_rate, methods=("POST",))(
+            ratelimit("login", rate=_login_rate, methods=("POST",), key=_login_key)(
+                auth_views.LoginView.as_view(redirect_authenticated_user=True)
+            )
         ),
         name="login",
     ),

@@ -69,7 +69,7 @@ def test_only_managers_and_back_office_see_and_release_lockouts(security_on, cli
 
 
 @pytest.mark.django_db
-def test_login_posts_are_rate_limited_per_address(security_on, client, agent):
+def test_login_posts_are_rate_limited_per_address_and_name(security_on, client, agent, make_staff):
     security_on.LOGIN_RATE_LIMIT = "3/m"
     security_on.AXES_FAILURE_LIMIT = 100
     for _ in range(3):
@@ -78,5 +78,17 @@ def test_login_posts_are_rate_limited_per_address(security_on, client, agent):
     assert response.status_code == 429
     assert "try again later" in response.content.decode()
     assert int(response["Retry-After"]) >= 1
-    # another address is not affected
+    # a colleague behind the same office address signs in; another address is not affected either
+    colleague = make_staff("agent_c", "agent")
+    assert login_form(client, colleague.username, REMOTE_ADDR="10.9.9.9").status_code == 302
+    client.logout()
     assert login_form(client, agent.username, REMOTE_ADDR="10.9.9.10").status_code == 302
+
+
+@pytest.mark.django_db
+def test_many_names_from_one_address_are_capped(security_on, client):
+    security_on.LOGIN_ADDRESS_RATE_LIMIT = "5/m"
+    security_on.AXES_FAILURE_LIMIT = 100
+    for i in range(5):
+        assert login_form(client, f"guess{i}", "x", REMOTE_ADDR="10.9.9.11").status_code == 200
+    assert login_form(client, "guess99", "x", REMOTE_ADDR="10.9.9.11").status_code == 429
