@@ -11,6 +11,7 @@ Each function must run a bounded number of queries.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -158,6 +159,15 @@ def app_portal_modules() -> list[ModuleType]:
             if exc.name != f"{app}.portal":
                 raise
     return modules
+
+
+def once_per_object(obj, key: str, compute: Callable[[], Any]) -> Any:
+    """Compute a value once per object: the customer 360 page asks several hooks (panel, timeline) of one app
+    for the same rows of the same customer."""
+    memo = obj.__dict__.setdefault("_portal_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def collect(hook: str, *args) -> list:

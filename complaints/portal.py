@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
-from aftersales.portal import Banner, Panel, TimelineEvent
+from aftersales.portal import Banner, Panel, TimelineEvent, once_per_object
 from complaints.models import Complaint, Incident
 from complaints.selectors import incidents_for_banner
 
@@ -34,6 +34,10 @@ def banners(request) -> list[Banner]:
 
 
 def _customer_complaints(customer) -> list[Complaint]:
+    return once_per_object(customer, "complaints", lambda: _read_customer_complaints(customer))
+
+
+def _read_customer_complaints(customer) -> list[Complaint]:
     return list(
         Complaint.objects.filter(customer=customer)
         .only(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
-from aftersales.portal import Panel, TimelineEvent
+from aftersales.portal import Panel, TimelineEvent, once_per_object
 from reminders import selectors
 from reminders.models import ContactDataTask, Reminder
 
@@ -19,11 +19,20 @@ def loan_reminders(loan, limit: int = 20) -> list[Reminder]:
     return selectors.reminders_for_loan(loan_id=loan.pk, limit=limit)
 
 
+def _latest(customer) -> list[Reminder]:
+    """The customer's latest reminders, read once for both the panel and the timeline."""
+    limit = max(PANEL_LIMIT, TIMELINE_LIMIT)
+    return once_per_object(
+        customer, "reminders", lambda: selectors.reminders_for_customer(customer_id=customer.pk, limit=limit)
+    )
+
+
 def customer_panels(request, customer) -> list[Panel]:
-    """The customer 360 panel: latest reminders and open contact-data tasks (three queries)."""
-    reminders = selectors.reminders_for_customer(customer_id=customer.pk, limit=PANEL_LIMIT)
+    """The customer 360 panel: latest reminders and open contact-data tasks (two queries, a third past 20)."""
+    latest = _latest(customer)
+    reminders = latest[:PANEL_LIMIT]
     open_tasks = list(ContactDataTask.objects.filter(customer=customer, status=ContactDataTask.Status.OPEN))
-    count = Reminder.objects.filter(customer=customer).count() if len(reminders) == PANEL_LIMIT else len(reminders)
+    count = Reminder.objects.filter(customer=customer).count() if len(latest) == TIMELINE_LIMIT else len(latest)
     return [
         Panel(
             title=_("Reminders"),
@@ -42,7 +51,7 @@ def customer_panels(request, customer) -> list[Panel]:
 def customer_timeline(customer) -> list[TimelineEvent]:
     """Reminders that went out (or failed) as dated events; one query."""
     events = []
-    for reminder in selectors.reminders_for_customer(customer_id=customer.pk, limit=TIMELINE_LIMIT):
+    for reminder in _latest(customer):
         if reminder.sent_at is None and reminder.status != Reminder.Status.FAILED:
             continue
         failed = reminder.status in selectors.NOT_REACHED
