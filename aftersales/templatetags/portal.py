@@ -1,5 +1,7 @@
 from django import template
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from aftersales.money import format_cny
 
@@ -73,3 +75,61 @@ def badge(value, label=None):
     return format_html(
         '<span class="badge text-bg-{}{}">{}</span>', colour, text_class, label if label is not None else value
     )
+
+
+_FORM_HTML: dict[tuple, str] = {}
+_FORM_HTML_MAX = 256
+
+
+def _plain(value):
+    """A fingerprint-friendly value: lazy translations as text in the active language, containers recursively."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    return value
+
+
+@register.filter
+def crispy_once(form):
+    """`form|crispy`, rendered once per language for an unbound form whose fields are static.
+
+    An empty form (no data, no database choices, no initial value computed at render time) renders the same
+    markup for every request: the inquiry page shows three such forms on every visit, and rendering them
+    through crispy's templates was a third of the page's server time. A bound form (with the user's input and
+    errors) is always rendered afresh.
+    """
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    fields = form.fields.values()
+    if form.is_bound or any(hasattr(f, "queryset") or callable(f.initial) for f in fields):
+        return as_crispy_form(form)
+    key = (
+        type(form).__module__,
+        type(form).__qualname__,
+        form.prefix,
+        get_language(),
+        _plain(form.initial),
+        tuple(
+            (
+                name,
+                _plain(f.initial),
+                _plain(f.label),
+                _plain(f.help_text),
+                f.required,
+                f.disabled,
+                _plain(f.widget.attrs),
+                _plain(list(getattr(f, "choices", ()))),
+            )
+            for name, f in form.fields.items()
+        ),
+    )
+    html = _FORM_HTML.get(key)
+    if html is None:
+        html = as_crispy_form(form)
+        if len(_FORM_HTML) >= _FORM_HTML_MAX:
+            _FORM_HTML.clear()
+        _FORM_HTML[key] = html
+    return html

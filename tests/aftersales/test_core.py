@@ -121,3 +121,21 @@ def test_cached_menus_keep_a_working_sign_out_and_follow_the_page_and_language(a
     response = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": token.group(1)})
     assert response.status_code == 302
     assert browser.get(queue).status_code == 302  # signed out
+
+
+def test_crispy_once_reuses_an_empty_form_per_language_and_renders_input_afresh():
+    from django import forms
+    from django.utils import translation
+
+    from aftersales.templatetags.portal import crispy_once
+
+    class NoteForm(forms.Form):
+        body = forms.CharField(label="Note")
+
+    with translation.override("en"):
+        first = crispy_once(NoteForm())
+        assert crispy_once(NoteForm()) is first  # the same markup, not rendered again
+    bound = crispy_once(NoteForm(data={"body": "<b>typed</b>"}))
+    assert "&lt;b&gt;typed&lt;/b&gt;" in bound and bound is not first
+    empty_error = crispy_once(NoteForm(data={"body": ""}))
+    assert "invalid-feedback" in empty_error or "is-invalid" in empty_error
