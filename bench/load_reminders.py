@@ -43,6 +43,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.db import connection
     from django.db.models import Case, DateTimeField, F, Value, When
     from django.utils import timezone
 
@@ -82,6 +83,7 @@ def main() -> int:
             last = sent
     fake.stop()
 
+    connection.close()  # a drill may have restarted PostgreSQL meanwhile
     statuses = Counter(Reminder.objects.filter(id__in=chosen).values_list("status", flat=True))
     received = [r["sid"] for r in fake.messages + fake.calls]
     recorded = set(OutboundMessage.objects.filter(provider_id__in=received).values_list("provider_id", flat=True))

@@ -90,16 +90,28 @@ fi
 
 component release
 pids=()
-for name in web worker beat; do
+for name in web worker; do
   ( component "$name" ) &
   pids+=($!)
 done
+# Beat stops by design when it loses its PostgreSQL lock (e.g. the database restarted), so that two never run;
+# as a process manager would, start it again (it waits for the lock as a standby until it gets it).
+(
+  while :; do
+    ( component beat ) || echo "beat exited ($?); starting it again in 5 s" >&2
+    sleep 5
+  done
+) &
+pids+=($!)
 stop() {
   trap - INT TERM
-  kill "${pids[@]}" 2>/dev/null || true
+  for pid in "${pids[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
   wait "${pids[@]}" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 echo "portal: http://$HOST:$PORT/  (web ${WEB_CONCURRENCY}x${GUNICORN_THREADS}, worker x${CELERY_CONCURRENCY}, one beat)" >&2
-# Stop everything as soon as one component exits.
+# Stop everything as soon as web or the worker exits.
 wait -n "${pids[@]}"
