@@ -30,7 +30,8 @@ def customer_panels(request, customer) -> list[Panel]:
 def customer_timeline(customer) -> list[TimelineEvent]:
     """Disbursements and repayments (two queries, the latest 50 repayments)."""
     events = []
-    loans = list(customer.loans.only("id", "contract_number", "principal", "disbursement_date"))
+    # customer_id too: the related manager sets each loan's customer, which would load a deferred field per loan.
+    loans = list(customer.loans.only("id", "customer_id", "contract_number", "principal", "disbursement_date"))
     for loan in loans:
         at = timezone.make_aware(datetime.combine(loan.disbursement_date, time(9, 0)))
         events.append(

@@ -214,6 +214,22 @@ def test_360_page_runs_a_bounded_number_of_queries(client_agent, wang, django_as
         client_agent.get(reverse("customers:detail", args=[wang.pk]))
 
 
+def test_360_page_queries_do_not_grow_with_the_customers_loans(client_agent, wang):
+    from tests.loans.factories import make_loan, make_product
+
+    product = make_product()
+    make_loan(product=product, customer=wang)
+    url = reverse("customers:detail", args=[wang.pk])
+    client_agent.get(url)
+    with CaptureQueriesContext(connection) as one_loan:
+        client_agent.get(url)
+    for _ in range(3):
+        make_loan(product=product, customer=wang)
+    with CaptureQueriesContext(connection) as four_loans:
+        client_agent.get(url)
+    assert len(four_loans.captured_queries) == len(one_loan.captured_queries)
+
+
 # ---- reveal ------------------------------------------------------------------------------------------
 
 
