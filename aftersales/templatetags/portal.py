@@ -104,7 +104,8 @@ def crispy_once(form):
     from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 
     fields = form.fields.values()
-    if form.is_bound or any(hasattr(f, "queryset") or callable(f.initial) for f in fields):
+    # A crispy FormHelper may carry per-object settings (an action URL): such forms are not shared either.
+    if form.is_bound or hasattr(form, "helper") or any(hasattr(f, "queryset") or callable(f.initial) for f in fields):
         return as_crispy_form(form)
     key = (
         type(form).__module__,
