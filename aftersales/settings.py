@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "aftersales.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Four eyes: a refused approval is audit-logged after its transaction rolled back, and explained.
+    "aftersales.approvals.FourEyesRefusalMiddleware",
     "aftersales.middleware.IdleSessionMiddleware",
     "aftersales.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,0 +1,185 @@
+"""The one export helper: every CSV and XLSX the portal writes goes through here.
+
+Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return is read as a formula by Excel, LibreOffice and WPS. Such text is written
+with a leading apostrophe, so the cell shows the text as typed and never runs. Numbers, dates and money stay
+typed values (a negative amount is a number, not text), so sums still work in the spreadsheet.
+
+CSV is streamed row by row with a UTF-8 BOM (Excel opens Chinese text correctly only with it); XLSX is
+written by openpyxl in write-only mode (constant memory) with column widths and a bold header row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A sheet name holds at most 31 characters and none of these (Excel refuses the file otherwise).
+_SHEET_FORBIDDEN = set("[]:*?/\\")
+MAX_CELL_CHARS = 32000  # Excel's limit is 32,767 characters a cell
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def safe_text(value: Any) -> str:
+    """Text that a spreadsheet shows as typed: a leading formula character is neutralised."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    return text[:MAX_CELL_CHARS]
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value: numbers, money and dates stay typed; text is formula-safe; aware times are local."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return value
+    return safe_text(value)
+
+
+def _csv_text(value: Any) -> str:
+    cell = safe_cell(value)
+    if isinstance(cell, dt.datetime):
+        return cell.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer inside a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The CSV text, line by line, BOM first; every cell formula-safe."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([_csv_text(h) for h in header])
+    for row in rows:
+        yield writer.writerow([_csv_text(v) for v in row])
+
+
+def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+    """A streamed CSV download (`filename` without extension)."""
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_ascii_name(filename)}.csv"'
+    return response
+
+
+def sheet_title(title: Any) -> str:
+    """A valid, unique-enough sheet name: forbidden characters dropped, 31 characters at most."""
+    text = "".join(ch for ch in str(title) if ch not in _SHEET_FORBIDDEN).strip("'") or "Sheet"
+    return text[:31]
+
+
+def _width(value: Any) -> int:
+    text = _csv_text(value)
+    # CJK characters take about two columns in Excel's default font.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text[:MAX_WIDTH])
+
+
+class Sheet:
+    """One sheet of an XLSX export: a title, a header and rows (any iterable, read once)."""
+
+    def __init__(self, *, title: Any, header: Sequence[Any], rows: Iterable[Sequence[Any]]):
+        self.title = title
+        self.header = list(header)
+        self.rows = rows
+
+
+# Rows looked at to size the columns; the rest of a long export is streamed without being held.
+_WIDTH_SAMPLE_ROWS = 200
+
+
+def xlsx_write(sheets: Sequence[Sheet], target) -> None:
+    """Write the sheets into `target` (a path or binary file) in constant memory."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used_titles: set[str] = set()
+    for spec in sheets:
+        title = sheet_title(spec.title)
+        base, n = title, 2
+        while title in used_titles:
+            suffix = f" ({n})"
+            title = base[: 31 - len(suffix)] + suffix
+            n += 1
+        used_titles.add(title)
+        sheet = workbook.create_sheet(title=title)
+        rows = iter(spec.rows)
+        sample: list[list[Any]] = []
+        for row in rows:
+            sample.append([safe_cell(v) for v in row])
+            if len(sample) >= _WIDTH_SAMPLE_ROWS:
+                break
+        widths = [_width(h) for h in spec.header]
+        for row in sample:
+            for i, value in enumerate(row):
+                if i < len(widths):
+                    widths[i] = max(widths[i], _width(value))
+                else:
+                    widths.append(_width(value))
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for h in spec.header:
+            cell = WriteOnlyCell(sheet, value=safe_text(h))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in sample:
+            sheet.append(row)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    if not sheets:
+        workbook.create_sheet(title="Sheet")
+    workbook.save(target)
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """The workbook as bytes (for e-mail attachments and tests)."""
+    import io
+
+    out = io.BytesIO()
+    xlsx_write(sheets, out)
+    return out.getvalue()
+
+
+def xlsx_response(*, filename: str, sheets: Sequence[Sheet]) -> FileResponse:
+    """An XLSX download built in a temporary file and streamed from it (`filename` without extension)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    xlsx_write(sheets, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename=f"{_ascii_name(filename)}.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
+
+
+def _ascii_name(name: str) -> str:
+    """A file name safe in a Content-Disposition header."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name) or "export"
