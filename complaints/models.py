@@ -177,9 +177,16 @@ class Complaint(models.Model):
         _("reply by"), max_length=8, choices=ReplyChannel.choices, default=ReplyChannel.SMS
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    # Shown with ID, card and mobile numbers masked (customers.freetext); each original is kept encrypted in
+    # its *_full column ('' when nothing was masked) and revealed only with view_full_pii and a reason.
     summary = models.CharField(_("summary"), max_length=200)
+    summary_full = EncryptedTextField(_("summary as written"), blank=True, default="", editable=False)
     description = models.TextField(_("what happened"), blank=True)
+    description_full = EncryptedTextField(_("what happened, as written"), blank=True, default="", editable=False)
     customer_demand = models.TextField(_("customer's demand"), blank=True)
+    customer_demand_full = EncryptedTextField(
+        _("customer's demand, as written"), blank=True, default="", editable=False
+    )
 
     received_at = models.DateTimeField(_("received"), db_index=True)
     acknowledge_due = models.DateTimeField(_("acknowledgement due"))

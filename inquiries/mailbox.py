@@ -110,7 +110,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
         parsed.body = raw.decode("utf-8", "replace")[:20000]
         return parsed
     try:
-        parsed.subject = str(msg.get("Subject", "") or "").strip()[:200]
+        # Cut generously: the service masks numbers before it cuts the subject to 200 characters.
+        parsed.subject = str(msg.get("Subject", "") or "").strip()[:1000]
     except Exception:
         parsed.problems.append("bad Subject header")
     try:

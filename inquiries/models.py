@@ -51,7 +51,10 @@ class Inquiry(models.Model):
     contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     # Masked form of the contact (138****5678, z***@example.com) so lists never decrypt.
     contact_masked = models.CharField(_("contact"), max_length=120, blank=True, editable=False)
+    # Shown everywhere with ID, card and mobile numbers masked (customers.freetext); the original is kept
+    # encrypted in subject_full ('' when nothing was masked) and revealed only with view_full_pii and a reason.
     subject = models.CharField(_("subject"), max_length=200)
+    subject_full = EncryptedTextField(_("subject as written"), blank=True, default="", editable=False)
     category = models.CharField(_("category"), max_length=32, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     assigned_to = models.ForeignKey(
@@ -135,7 +138,9 @@ class InquiryMessage(models.Model):
     inquiry = models.ForeignKey(Inquiry, verbose_name=_("inquiry"), on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Inquiry.Channel.choices, blank=True)
+    # Masked like Inquiry.subject; the original, encrypted, in body_full ('' when nothing was masked).
     body = models.TextField(_("text"))
+    body_full = EncryptedTextField(_("text as written"), blank=True, default="", editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -24,6 +24,7 @@ from aftersales.audit import audit_log
 from aftersales.models import Notification
 from aftersales.notifications import notification_send, users_with_role
 from customers.crypto import pii_hash
+from customers.freetext import text_protect
 from customers.validators import mask_email, mask_mobile, normalize_mainland_mobile
 from inquiries import selectors
 from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
@@ -81,8 +82,14 @@ def contact_masked(phone: str, email: str) -> str:
     return " · ".join(p for p in parts if p)[:120]
 
 
+def _message_create(*, body: str, **fields) -> InquiryMessage:
+    """Every thread entry is stored through here: numbers in the text masked, the original kept encrypted."""
+    protected = text_protect(body or "")
+    return InquiryMessage.objects.create(body=protected.shown, body_full=protected.full, **fields)
+
+
 def _event(inquiry: Inquiry, text: str, author=None, at: datetime | None = None) -> InquiryMessage:
-    return InquiryMessage.objects.create(
+    return _message_create(
         inquiry=inquiry, kind=InquiryMessage.Kind.EVENT, body=text, author=author, created_at=at or timezone.now()
     )
 
@@ -116,7 +123,8 @@ def inquiry_create(
     email = (email or "").strip().lower()
     if customer is None:
         customer = selectors.customer_match(phone_e164=phone, email=email)
-    subject = (subject or body or "").strip().splitlines()[0][:200] if (subject or body).strip() else _("(no text)")
+    subject = (subject or body or "").strip().splitlines()[0] if (subject or body).strip() else _("(no text)")
+    subject_protected = text_protect(subject)  # masked before it is cut to length: no half number survives
     inquiry = Inquiry(
         channel=channel,
         customer=customer,
@@ -126,7 +134,8 @@ def inquiry_create(
         contact_email=email,
         contact_email_hash=pii_hash(email),
         contact_masked=contact_masked(phone, email),
-        subject=subject,
+        subject=subject_protected.shown[:200],
+        subject_full=subject_protected.full,
         category=category,
         received_at=received_at,
         first_response_due=first_response_due(received_at),
@@ -147,7 +156,7 @@ def inquiry_create(
                 raise
         except IntegrityError:  # a reference taken between the check and the insert
             continue
-    message = InquiryMessage.objects.create(
+    message = _message_create(
         inquiry=inquiry,
         kind=InquiryMessage.Kind.CUSTOMER,
         channel=channel,
@@ -182,7 +191,7 @@ def inquiry_customer_message_add(
     """Attach a further customer message to an inquiry's thread; a resolved inquiry is reopened."""
     received_at = received_at or timezone.now()
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-    message = InquiryMessage.objects.create(
+    message = _message_create(
         inquiry=inquiry,
         kind=InquiryMessage.Kind.CUSTOMER,
         channel=channel,
@@ -322,7 +331,7 @@ def inquiry_hotline_log(
     )
     if answered_live:
         Inquiry.objects.filter(pk=inquiry.pk).update(assigned_to=agent, assigned_at=now, status=Inquiry.Status.OPEN)
-        InquiryMessage.objects.create(
+        _message_create(
             inquiry=inquiry,
             kind=InquiryMessage.Kind.CALL,
             channel=Inquiry.Channel.HOTLINE,
@@ -473,7 +482,7 @@ def inquiry_reply(*, inquiry: Inquiry, author, body: str, via: str, request=None
     else:
         email_id, reached, error = _email_send(inquiry=inquiry, body=body)
     with transaction.atomic():
-        message = InquiryMessage.objects.create(
+        message = _message_create(
             inquiry=inquiry,
             kind=InquiryMessage.Kind.REPLY,
             channel=via,
@@ -535,7 +544,7 @@ def _email_send(*, inquiry: Inquiry, body: str) -> tuple[str, bool, str]:
 def inquiry_call_log(*, inquiry: Inquiry, author, body: str, reached: bool, request=None) -> InquiryMessage:
     """Log a (call-back) call; one that reached the customer counts as a response."""
     now = timezone.now()
-    message = InquiryMessage.objects.create(
+    message = _message_create(
         inquiry=inquiry,
         kind=InquiryMessage.Kind.CALL,
         channel=Inquiry.Channel.HOTLINE,
@@ -558,7 +567,7 @@ def inquiry_call_log(*, inquiry: Inquiry, author, body: str, reached: bool, requ
 
 def inquiry_note_add(*, inquiry: Inquiry, author, body: str) -> InquiryMessage:
     """An internal note: visible to staff only, never a response to the customer."""
-    return InquiryMessage.objects.create(
+    return _message_create(
         inquiry=inquiry, kind=InquiryMessage.Kind.NOTE, body=body, author=author, created_at=timezone.now()
     )
 

@@ -414,7 +414,7 @@ def online(request):
                 return redirect("inquiries:online_thanks")
             inquiry, _message = services.inquiry_create(
                 channel=Inquiry.Channel.ONLINE,
-                subject=data["question"][:200],
+                subject=data["question"],  # the service masks numbers first, then cuts it to length
                 body=data["question"],
                 name=data["name"],
                 phone=data["mobile"],

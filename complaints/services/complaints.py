@@ -33,6 +33,7 @@ from complaints.selectors import DECISION_PENDING, _due_filters, calendar_load
 from complaints.services.incidents import mass_complaint_check
 from complaints.services.notices import letter_render, notice_send
 from complaints.uploads import validate_evidence
+from customers.freetext import text_protect, text_protect_update
 
 __all__ = [
     "TRANSITIONS",
@@ -111,6 +112,21 @@ def deadlines_for(received_at: datetime) -> dict[str, datetime]:
     }
 
 
+# The customer's own words: shown with ID, card and mobile numbers masked, each original kept encrypted.
+FREE_TEXT_FIELDS = ("summary", "description", "customer_demand")
+
+
+def _texts_protected(**texts: str) -> dict[str, str]:
+    """The masked text and the encrypted original ('<field>_full') of each free-text field."""
+    values = {}
+    for name, text in texts.items():
+        protected = text_protect(text)
+        limit = Complaint._meta.get_field(name).max_length
+        values[name] = protected.shown[:limit] if limit else protected.shown  # masked first, then cut
+        values[f"{name}_full"] = protected.full
+    return values
+
+
 @transaction.atomic
 def complaint_create(
     *,
@@ -158,9 +174,7 @@ def complaint_create(
         contact_email=contact_email,
         reply_channel=reply_channel,
         language=language or (customer.preferred_language if customer else "zh-hans"),
-        summary=summary,
-        description=description,
-        customer_demand=customer_demand,
+        **_texts_protected(summary=summary, description=description, customer_demand=customer_demand),
         received_at=received_at,
         assigned_to=assigned_to if assigned_to is not None else created_by,
         created_by=created_by,
@@ -199,14 +213,14 @@ def complaint_from_inquiry(
         source=channel_to_source.get(inquiry.channel, Complaint.Source.ONLINE),
         category=category,
         severity=severity,
-        summary=inquiry.subject[:200],
+        summary=inquiry.subject_full or inquiry.subject,  # the original: complaint_create masks it again
         customer=inquiry.customer,
         source_inquiry=inquiry,
         contact_name=inquiry.contact_name,
         contact_phone=inquiry.contact_phone,
         contact_email=inquiry.contact_email,
         reply_channel=Complaint.ReplyChannel.EMAIL if inquiry.channel == "email" else Complaint.ReplyChannel.SMS,
-        description=first_message.body if first_message else "",
+        description=(first_message.body_full or first_message.body) if first_message else "",
         received_at=inquiry.received_at,
         created_by=actor,
         request=request,
@@ -239,6 +253,14 @@ def complaint_update(*, complaint: Complaint, actor, request=None, **values) -> 
     for name, value in values.items():
         if name not in EDITABLE_FIELDS:
             raise TypeError(name)
+        if name in FREE_TEXT_FIELDS:
+            # The edit form shows the masked text: sent back unchanged, the stored original stays.
+            protected = text_protect_update(
+                value, shown=getattr(complaint, name), full=getattr(complaint, f"{name}_full")
+            )
+            limit = Complaint._meta.get_field(name).max_length
+            value = protected.shown[:limit] if limit else protected.shown
+            setattr(complaint, f"{name}_full", protected.full)
         setattr(complaint, name, value)
     if complaint.source == Complaint.Source.REGULATOR:
         complaint.severity = Complaint.Severity.HIGH
