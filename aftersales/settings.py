@@ -330,6 +330,8 @@ INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = env.int("INQUIRY_QUEUE_COUNTS_CACHE_SECONDS
 # Loans.
 LOAN_APR_CAP = Decimal(env("LOAN_APR_CAP", default="0.24"))
 LOAN_REVIEW_INTERVAL_DAYS = env.int("LOAN_REVIEW_INTERVAL_DAYS", default=90)
+# A repayment may be dated this many seconds ahead of the server clock (clock skew), never more.
+REPAYMENT_CLOCK_TOLERANCE_SECONDS = env.int("REPAYMENT_CLOCK_TOLERANCE_SECONDS", default=300)
 
 # Messaging: "twilio" when credentials are set, otherwise the outbox that stores and logs.
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loans.models import Installment, Loan, LoanReview, Product, Repayment
+from loans.models import Classification, Installment, Loan, LoanReview, Product, Repayment
 from loans.schedule import add_months
 
 HUNDRED = Decimal(100)
@@ -106,9 +106,21 @@ class RepaymentForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Repayment.Channel.choices)
     external_id = forms.CharField(label=_("Transaction id"), max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, loan: Loan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.loan = loan
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_received_at(self):
+        from loans.services.common import received_at_check
+
+        received_at = self.cleaned_data["received_at"]
+        if self.loan is not None:
+            try:
+                received_at_check(loan=self.loan, received_at=received_at)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["received_at"]) from exc
+        return received_at
 
 
 class ReversalForm(forms.Form):
@@ -218,13 +230,57 @@ class LoanReviewForm(forms.ModelForm):
 class MonthForm(forms.Form):
     month = forms.CharField(label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}), required=False)
 
+    def clean_month(self) -> str:
+        value = (self.cleaned_data.get("month") or "").strip()
+        if value and self._parse(value) is None:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a month: give the year and month as YYYY-MM, e.g. 2026-11."),
+                params={"value": value},
+                code="invalid_month",
+            )
+        return value
+
+    @staticmethod
+    def _parse(value: str) -> tuple[int, int] | None:
+        parts = value.split("-")
+        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+            return None
+        year, month = int(parts[0]), int(parts[1])
+        if 1 <= month <= 12 and 2000 <= year <= 2100:
+            return year, month
+        return None
+
     def period(self) -> tuple[int, int]:
+        """The chosen month, or the current month when none (or an invalid one, shown as a form error) is given."""
         today = timezone.localdate()
         value = (self.cleaned_data.get("month") or "") if self.is_valid() else ""
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            if 1 <= month <= 12 and 2000 <= year <= 2100:
-                return year, month
-        except ValueError:
-            pass
-        return today.year, today.month
+        return self._parse(value) or (today.year, today.month)
+
+
+class ReviewQueueForm(forms.Form):
+    """Filters and sort order of the post-loan review queue (every value whitelisted)."""
+
+    TRIGGERS = [
+        ("", _("Any reason")),
+        ("overdue", _("Overdue")),
+        ("hardship", _("Hardship inquiry")),
+        ("complaint", _("Recent complaint")),
+        ("periodic", _("Periodic review")),
+    ]
+
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=[("", _("Any classification")), *Classification.choices], required=False
+    )
+    trigger = forms.ChoiceField(label=_("Why now"), choices=TRIGGERS, required=False)
+    bucket = forms.ChoiceField(label=_("Bucket"), choices=[("", _("Any bucket")), *Loan.Bucket.choices], required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.all(), required=False, empty_label=_("Any product")
+    )
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[])
+
+    def __init__(self, *args, sorts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(key, key) for key in sorts]
+        for name, field in self.fields.items():
+            if name != "sort":
+                field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"

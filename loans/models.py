@@ -85,6 +85,16 @@ class Loan(models.Model):
         WRITTEN_OFF = "written_off", _("Written off")
         RESTRUCTURED = "restructured", _("Restructured")
 
+        @classmethod
+        def open_statuses(cls) -> tuple[str, ...]:
+            """Loans still being repaid: the overdue job, reminders and restructuring work on these."""
+            return (cls.ACTIVE.value, cls.RESTRUCTURED.value)
+
+        @classmethod
+        def closed_statuses(cls) -> tuple[str, ...]:
+            """Loans with nothing more to collect."""
+            return (cls.CLOSED.value, cls.WRITTEN_OFF.value)
+
     class Bucket(models.TextChoices):
         M0 = "M0", _("M0 current")
         M1 = "M1", _("M1 (1–30 days)")
@@ -113,9 +123,8 @@ class Loan(models.Model):
     early_repayment_fee_rate = models.DecimalField(_("early-repayment fee rate"), **RATE)
     early_repayment_fee_waived_after_months = models.PositiveSmallIntegerField(null=True, blank=True)
     upfront_fee = models.DecimalField(_("upfront fee"), default=ZERO, **MONEY)
-    comprehensive_apr = models.DecimalField(
-        _("comprehensive annual cost"), max_digits=7, decimal_places=4, default=Decimal("0")
-    )
+    # On the cash flows' actual dates (loans/apr.py); after a restructuring, the cost of the schedule in force.
+    comprehensive_apr = models.DecimalField(_("comprehensive annual cost"), default=Decimal("0"), **RATE)
     # Denormalised for lists and jobs (kept by the overdue job and repayment posting).
     dpd = models.PositiveIntegerField(_("days past due"), default=0, db_index=True)
     bucket = models.CharField(_("bucket"), max_length=4, choices=Bucket.choices, default=Bucket.M0, db_index=True)
@@ -126,6 +135,10 @@ class Loan(models.Model):
         _("classification"), max_length=16, choices=Classification.choices, default=Classification.NORMAL
     )
     last_reviewed_on = models.DateField(_("last post-loan review"), null=True, blank=True, db_index=True)
+    # Risk signals for the review queue, copied set-based from inquiries and complaints by
+    # loans.services.reviews.review_signals_refresh (beat, every few minutes): the customer's latest dates.
+    hardship_reported_on = models.DateField(_("latest hardship inquiry"), null=True, blank=True)
+    complained_on = models.DateField(_("latest complaint"), null=True, blank=True)
     closed_at = models.DateTimeField(pgettext_lazy("loan", "closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -176,6 +189,9 @@ class Installment(models.Model):
     is_current = models.BooleanField(_("current schedule"), default=True)
     # The daily job accrues penalty interest up to and including this date; running a day twice adds nothing.
     penalty_accrued_through = models.DateField(_("penalty accrued through"), null=True, blank=True)
+    # The exact accrued penalty to that date, rounded once; each run adds (new total − this) to penalty_due, so
+    # the total never depends on how often the job ran, and a waiver (which lowers penalty_due) stays waived.
+    penalty_accrued = models.DecimalField(_("penalty accrued"), default=ZERO, **MONEY)
     late_fee_charged = models.BooleanField(_("late fee charged"), default=False)
 
     class Meta:
@@ -276,6 +292,7 @@ class FeeCharge(models.Model):
         verbose_name = _("fee line")
         verbose_name_plural = _("fee lines")
         ordering = ["loan", "charged_on", "id"]
+        indexes = [models.Index(fields=["charged_on"], name="feecharge_charged_on_idx")]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="fee_amount_positive")]
 
     def __str__(self) -> str:
@@ -362,7 +379,11 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["booked_at", "id"]
-        indexes = [models.Index(fields=["product", "income_type", "booked_at"], name="allocation_report_idx")]
+        indexes = [
+            models.Index(fields=["product", "income_type", "booked_at"], name="allocation_report_idx"),
+            # The monthly revenue report reads one month's rows from this index alone (no table visits).
+            models.Index(fields=["booked_at", "product", "income_type", "amount"], name="allocation_month_cover_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.repayment_id} {self.income_type} {self.amount}"
@@ -456,9 +477,7 @@ class RestructurePlan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rejection_note = models.CharField(_("rejection reason"), max_length=300, blank=True)
-    new_apr = models.DecimalField(
-        _("new comprehensive annual cost"), max_digits=7, decimal_places=4, null=True, blank=True
-    )
+    new_apr = models.DecimalField(_("new comprehensive annual cost"), null=True, blank=True, **RATE)
 
     class Meta:
         verbose_name = _("restructuring plan")

@@ -11,9 +11,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
+from aftersales.approvals import REASON_EARLIER_STEP, four_eyes_conflict
+from aftersales.exports import Sheet, xlsx_response
 from aftersales.permissions import has_role, role_required
 from loans import selectors, services
 from loans.forms import (
@@ -26,6 +29,7 @@ from loans.forms import (
     RepaymentForm,
     RestructureForm,
     ReversalForm,
+    ReviewQueueForm,
     SettlementForm,
     WaiverRequestForm,
 )
@@ -42,6 +46,20 @@ FINANCE = (roles.MANAGER, roles.BACK_OFFICE)
 
 def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal next to the field it names (e.g. received_at), otherwise above the form.
+
+    `fields` maps a service's name to the form's (annual_rate → annual_rate_percent).
+    """
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            name = (fields or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        for message in _errors(exc):
+            form.add_error(None, message)
 
 
 # ---- lists and the loan page ---------------------------------------------------------------------------
@@ -116,8 +134,13 @@ def loan_create(request):
         }
         try:
             services.contract_terms_check(**terms, extra_fees=form.extra_fees)
-            preview = services.contract_preview(**terms, first_due_date=data["first_due_date"])
-            if "save" in request.POST:
+            preview = services.contract_preview(
+                **terms, disbursement_date=data["disbursement_date"], first_due_date=data["first_due_date"]
+            )
+            if preview.exceeds_cap:
+                # The cost is over the cap on the actual dates: say so beside the rate, sign nothing.
+                form.add_error("annual_rate_percent", services.cost_cap_message(cost=preview.apr, cap=preview.cap))
+            elif "save" in request.POST:
                 loan = services.loan_create(
                     customer=form.customer,
                     disbursement_date=data["disbursement_date"],
@@ -131,8 +154,7 @@ def loan_create(request):
                 messages.success(request, _("Contract %(number)s signed.") % {"number": loan.contract_number})
                 return redirect(loan)
         except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
+            _add_errors(form, exc, {"annual_rate": "annual_rate_percent"})
     return render(request, "loans/create.html", {"form": form, "preview": preview})
 
 
@@ -142,13 +164,12 @@ def loan_create(request):
 @role_required(roles.BACK_OFFICE)
 def repayment_post(request, pk: int):
     loan = get_object_or_404(Loan, pk=pk)
-    form = RepaymentForm(request.POST or None)
+    form = RepaymentForm(request.POST or None, loan=loan)
     if request.method == "POST" and form.is_valid():
         try:
             repayment = services.repayment_post(loan=loan, posted_by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
+            _add_errors(form, exc)
         else:
             credit = sum(a.amount for a in repayment.allocations.all() if a.income_type == "credit")
             text = _("Repayment %(id)s of %(amount)s posted.") % {
@@ -185,7 +206,7 @@ def repayment_reverse(request, pk: int):
 def loan_settle(request, pk: int):
     loan = get_object_or_404(Loan.objects.select_related("customer", "product"), pk=pk)
     quote = services.settlement_quote(loan=loan)
-    form = SettlementForm(request.POST or None)
+    form = SettlementForm(request.POST or None, loan=loan)
     partial = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -205,8 +226,7 @@ def loan_settle(request, pk: int):
                 request=request,
             )
         except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
+            _add_errors(form, exc)
         else:
             messages.success(request, _("Early repayment posted."))
             return redirect(loan)
@@ -313,8 +333,7 @@ def restructure_new(request, pk: int):
                 return redirect(plan)
             preview = services.restructure_preview(loan=loan, **options)
         except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
+            _add_errors(form, exc, {"new_rate": "new_rate_percent"})
     return render(request, "loans/restructure_form.html", {"form": form, "loan": loan, "preview": preview})
 
 
@@ -333,10 +352,21 @@ def restructure_detail(request, pk: int):
         RestructurePlan.Status.REVIEWED: has_role(user, roles.MANAGER) and "approve",
         RestructurePlan.Status.APPROVED: has_role(user, roles.AGENT) and "accept",
     }.get(plan.status)
+    # Four eyes: whoever took an earlier step sees why the button is missing instead of the button.
+    four_eyes_reason = ""
+    if step and four_eyes_conflict(actor=user, involved=services.restructure_step_involved(plan)):
+        step, four_eyes_reason = "", REASON_EARLIER_STEP
     return render(
         request,
         "loans/restructure_detail.html",
-        {"plan": plan, "loan": plan.loan, "preview": preview, "step": step or "", "note_form": NoteForm()},
+        {
+            "plan": plan,
+            "loan": plan.loan,
+            "preview": preview,
+            "step": step or "",
+            "four_eyes_reason": four_eyes_reason,
+            "note_form": NoteForm(),
+        },
     )
 
 
@@ -394,14 +424,87 @@ def restructure_reject(request, pk: int):
 # ---- post-loan reviews ---------------------------------------------------------------------------------
 
 
+def _review_queue(request):
+    form = ReviewQueueForm(request.GET or None, sorts=selectors.REVIEW_SORTS)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = filters.get("sort") or "risk"
+    today = timezone.localdate()
+    loans = selectors.review_queue(
+        today=today,
+        classification=filters.get("classification", ""),
+        trigger=filters.get("trigger", ""),
+        bucket=filters.get("bucket", ""),
+        product_id=filters["product"].pk if filters.get("product") else None,
+        sort=sort,
+    )
+    return form, filters, sort, today, loans
+
+
 @role_required(*REVIEWERS)
 def review_queue(request):
-    today = timezone.localdate()
-    page = Paginator(selectors.review_queue(today=today), PAGE_SIZE).get_page(request.GET.get("page"))
-    for loan in page.object_list:
-        loan.reasons = selectors.review_reasons(loan, today=today)
+    form, filters, sort, today, loans = _review_queue(request)
+    page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.review_queue_rows(list(page.object_list), today=today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
     return render(
-        request, "loans/review_queue.html", {"page": page, "can_review": has_role(request.user, roles.RISK_ASSESSOR)}
+        request,
+        "loans/review_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "filter_query": query.urlencode(),
+            "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "can_review": has_role(request.user, roles.RISK_ASSESSOR),
+        },
+    )
+
+
+REVIEW_REASON_LABELS = {
+    "complaint": _lazy("recent complaint"),
+    "hardship": _lazy("hardship inquiry"),
+    "overdue": _lazy("overdue"),
+    "periodic": _lazy("periodic"),
+}
+
+
+@role_required(*REVIEWERS)
+def review_queue_xlsx(request):
+    _form, _filters, _sort, today, loans = _review_queue(request)
+    header = [
+        _("Contract number"),
+        _("Customer"),
+        _("Product"),
+        _("Days past due"),
+        _("Bucket"),
+        _("Outstanding balance"),
+        _("Overdue amount"),
+        _("Next due date"),
+        _("Classification"),
+        _("Last review"),
+        _("Why now"),
+    ]
+    rows = (
+        [
+            loan.contract_number,
+            loan.customer.name,
+            loan.product.name,
+            loan.dpd,
+            loan.bucket,
+            loan.balance,
+            loan.overdue_amount,
+            loan.next_due_date,
+            loan.get_classification_display(),
+            loan.last_reviewed_on,
+            "、".join(str(REVIEW_REASON_LABELS[reason]) for reason in loan.reasons),
+        ]
+        for loan in selectors.review_queue_export_rows(loans, today=today)
+    )
+    return xlsx_response(
+        filename=f"review-queue-{today.isoformat()}",
+        sheets=[Sheet(title=_("Post-loan reviews due"), header=header, rows=rows)],
     )
 
 
@@ -425,10 +528,17 @@ def review_new(request, pk: int):
             messages.success(request, _("Review recorded."))
             return redirect("loans:review_queue")
     history = loan.reviews.select_related("reviewed_by")
+    figures = selectors.review_figures(loan=loan)
     return render(
         request,
         "loans/review_form.html",
-        {"form": form, "loan": loan, "history": history, "trigger": request.GET.get("trigger", "")},
+        {
+            "form": form,
+            "loan": loan,
+            "history": history,
+            "figures": figures,
+            "trigger": request.POST.get("trigger") or request.GET.get("trigger", "") or ",".join(figures.reasons),
+        },
     )
 
 

@@ -8,17 +8,23 @@ from loans.services.common import (  # noqa: F401
     bucket_for,
     installment_status,
     loan_refresh,
+    received_at_check,
 )
 from loans.services.contracts import (  # noqa: F401
     apr_cap,
     clause_for,
     contract_preview,
     contract_terms_check,
+    cost_cap_message,
     fee_charge,
+    loan_cost,
     loan_create,
+    schedule_term_months,
 )
 from loans.services.repayments import (  # noqa: F401
+    AllocationLine,
     SettlementQuote,
+    allocation_waterfall,
     loan_settle,
     repayment_post,
     repayment_reverse,
@@ -32,8 +38,9 @@ from loans.services.restructuring import (  # noqa: F401
     restructure_propose,
     restructure_reject,
     restructure_review,
+    restructure_step_involved,
 )
-from loans.services.reviews import loan_review_record  # noqa: F401
+from loans.services.reviews import loan_review_record, review_signals_refresh  # noqa: F401
 from loans.services.waivers import (  # noqa: F401
     fee_waiver_approve,
     fee_waiver_reject,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.money import ZERO
+from loans import overdue
 from loans.models import Installment, Loan
 
 # Allocation order inside an installment (SPEC §4): penalty → fees → interest → principal.
@@ -37,27 +40,42 @@ class DuplicateRepayment(LoanError):
 
 
 def bucket_for(dpd: int) -> str:
-    """M0 current, M1 1–30, M2 31–60, M3 61–90, M3+ over 90 days past due."""
-    if dpd <= 0:
-        return Loan.Bucket.M0
-    if dpd <= 30:
-        return Loan.Bucket.M1
-    if dpd <= 60:
-        return Loan.Bucket.M2
-    if dpd <= 90:
-        return Loan.Bucket.M3
-    return Loan.Bucket.M3_PLUS
+    """M0 current, M1 1–30, M2 31–60, M3 61–90, M3+ over 90 days past due (loans.overdue)."""
+    return overdue.bucket_for(dpd)
 
 
 def installment_status(installment: Installment, *, today: date, grace_days: int) -> str:
     """Paid when nothing is outstanding; overdue once the grace days after the due date have passed."""
-    if installment.outstanding <= ZERO:
-        return Installment.Status.PAID
-    if installment.due_date + timedelta(days=grace_days) < today:
-        return Installment.Status.OVERDUE
-    if installment.total_paid > ZERO:
-        return Installment.Status.PARTIALLY_PAID
-    return Installment.Status.PENDING
+    return overdue.installment_status(
+        outstanding=installment.outstanding,
+        total_paid=installment.total_paid,
+        due_date=installment.due_date,
+        grace_days=grace_days,
+        as_of=today,
+    )
+
+
+def received_at_check(*, loan: Loan, received_at: datetime, now: datetime | None = None) -> None:
+    """Money is never received in the future (beyond a little clock skew) nor before the loan was disbursed.
+
+    Every path that posts money calls this (forms, repayment posting, settlement, imports, the demo).
+    """
+    now = now or timezone.now()
+    tolerance = timedelta(seconds=settings.REPAYMENT_CLOCK_TOLERANCE_SECONDS)
+    if received_at > now + tolerance:
+        raise LoanError(
+            {
+                "received_at": _("The money cannot have been received in the future (%(when)s is after now).")
+                % {"when": timezone.localtime(received_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+    if timezone.localdate(received_at) < loan.disbursement_date:
+        raise LoanError(
+            {
+                "received_at": _("The money cannot have been received before the loan was disbursed on %(date)s.")
+                % {"date": loan.disbursement_date.isoformat()}
+            }
+        )
 
 
 def loan_refresh(*, loan: Loan, today: date | None = None, rows: list[Installment] | None = None) -> Loan:
@@ -67,10 +85,10 @@ def loan_refresh(*, loan: Loan, today: date | None = None, rows: list[Installmen
         rows = list(loan.installments.filter(is_current=True))
     open_rows = [row for row in rows if row.is_current and row.outstanding > ZERO]
     loan.next_due_date = min((row.due_date for row in open_rows), default=None)
-    overdue = [row.due_date for row in open_rows if row.status == Installment.Status.OVERDUE]
-    loan.dpd = (today - min(overdue)).days if overdue else 0
-    loan.bucket = bucket_for(loan.dpd)
-    if not open_rows and loan.status in (Loan.Status.ACTIVE, Loan.Status.RESTRUCTURED):
+    overdue_dates = [row.due_date for row in open_rows if row.status == Installment.Status.OVERDUE]
+    loan.dpd = overdue.days_past_due(oldest_overdue_due_date=min(overdue_dates, default=None), as_of=today)
+    loan.bucket = overdue.bucket_for(loan.dpd)
+    if not open_rows and loan.status in Loan.Status.open_statuses():
         loan.status = Loan.Status.CLOSED
         loan.closed_at = timezone.now()
     elif open_rows and loan.status == Loan.Status.CLOSED:

@@ -21,7 +21,9 @@ from loans.services.common import (
     LoanError,
     installment_status,
     loan_refresh,
+    received_at_check,
 )
+from loans.services.contracts import schedule_term_months
 
 
 def _lock(loan: Loan) -> Loan:
@@ -29,58 +31,83 @@ def _lock(loan: Loan) -> Loan:
     return Loan.objects.select_for_update().select_related("product").get(pk=loan.pk)
 
 
-def _allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]) -> None:
+@dataclass(frozen=True)
+class AllocationLine:
+    """Where part of a repayment goes: a component of an installment, or customer credit (installment None)."""
+
+    installment: Installment | None
+    income_type: str
+    amount: Decimal
+
+
+def allocation_waterfall(*, rows: list[Installment], amount: Decimal, as_of: date) -> list[AllocationLine]:
     """Oldest installment first; inside one: penalty → fees → interest → principal. The rest is customer credit.
 
     Only installments already due, plus the one falling due next, take money: paying ahead of that is an early
     repayment the customer must ask for (a settlement), never a silent side effect of a large transfer.
+    Pure: reads the rows, changes nothing.
     """
-    as_of = timezone.localdate(at)
     open_rows = sorted((r for r in rows if r.is_current and r.outstanding > ZERO), key=lambda r: (r.due_date, r.number))
     upcoming = [r.due_date for r in open_rows if r.due_date >= as_of]
     cutoff = min(upcoming) if upcoming else None
     remaining = amount
-    allocations = []
-    changed = []
+    lines: list[AllocationLine] = []
     for row in open_rows:
         if remaining <= ZERO or (cutoff is not None and row.due_date > cutoff):
             break
         for income_type, due_field, paid_field in COMPONENTS:
             take = min(getattr(row, due_field) - getattr(row, paid_field), remaining)
             if take > ZERO:
-                setattr(row, paid_field, getattr(row, paid_field) + take)
                 remaining -= take
-                allocations.append(
-                    Allocation(
-                        repayment=repayment,
-                        loan=loan,
-                        product_id=loan.product_id,
-                        installment=row,
-                        income_type=income_type,
-                        amount=take,
-                        booked_at=at,
-                    )
-                )
-        row.status = installment_status(row, today=timezone.localdate(), grace_days=loan.grace_days)
-        row.paid_at = at if row.status == Installment.Status.PAID else None
-        changed.append(row)
+                lines.append(AllocationLine(row, income_type, take))
     if remaining > ZERO:
-        loan.credit_balance += remaining
+        lines.append(AllocationLine(None, Allocation.IncomeType.CREDIT, remaining))
+    return lines
+
+
+def _allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]) -> None:
+    """Persist the waterfall's allocations: paid amounts and statuses, allocation rows, customer credit."""
+    lines = allocation_waterfall(rows=rows, amount=amount, as_of=timezone.localdate(at))
+    paid_field = {name: paid for name, _due, paid in COMPONENTS}
+    changed: dict[int, Installment] = {}
+    credit = ZERO
+    for line in lines:
+        if line.installment is None:
+            credit += line.amount
+            continue
+        row = line.installment
+        setattr(row, paid_field[line.income_type], getattr(row, paid_field[line.income_type]) + line.amount)
+        changed[row.pk] = row
+    today = timezone.localdate()
+    for row in changed.values():
+        row.status = installment_status(row, today=today, grace_days=loan.grace_days)
+        row.paid_at = at if row.status == Installment.Status.PAID else None
+    if credit > ZERO:
+        loan.credit_balance += credit
         loan.save(update_fields=["credit_balance"])
-        allocations.append(
-            Allocation(
-                repayment=repayment,
-                loan=loan,
-                product_id=loan.product_id,
-                income_type=Allocation.IncomeType.CREDIT,
-                amount=remaining,
-                booked_at=at,
-            )
-        )
     Installment.objects.bulk_update(
-        changed, ["penalty_paid", "fees_paid", "interest_paid", "principal_paid", "status", "paid_at"]
+        list(changed.values()), ["penalty_paid", "fees_paid", "interest_paid", "principal_paid", "status", "paid_at"]
     )
-    Allocation.objects.bulk_create(allocations)
+    Allocation.objects.bulk_create(
+        Allocation(
+            repayment=repayment,
+            loan=loan,
+            product_id=loan.product_id,
+            installment=line.installment,
+            income_type=line.income_type,
+            amount=line.amount,
+            booked_at=at,
+        )
+        for line in lines
+    )
+
+
+def _bring_up_to_date(*, loan: Loan, received_at: datetime) -> None:
+    """Run the overdue job for this loan to the day the money arrived, so the penalty and late fees it pays
+    are the same whether or not the daily job ran before (the job is idempotent per day)."""
+    from loans import jobs
+
+    jobs.overdue_run(timezone.localdate(received_at), loan_id=loan.pk)
 
 
 def _create_repayment(*, loan, amount, received_at, channel, external_id, posted_by, kind) -> Repayment:
@@ -126,7 +153,9 @@ def repayment_post(
     amount = money(amount)
     if amount <= ZERO:
         raise LoanError(_("The amount must be positive."))
+    received_at_check(loan=loan, received_at=received_at)
     loan = _lock(loan)
+    _bring_up_to_date(loan=loan, received_at=received_at)
     repayment = _create_repayment(
         loan=loan,
         amount=amount,
@@ -319,7 +348,9 @@ def loan_settle(
 ) -> Repayment:
     """Early repayment: full (prepay_principal None) or partial, shortening the term or lowering the installment."""
     amount = money(amount)
+    received_at_check(loan=loan, received_at=received_at)
     loan = _lock(loan)
+    _bring_up_to_date(loan=loan, received_at=received_at)
     as_of = timezone.localdate(received_at)
     rows = list(loan.installments.filter(is_current=True).order_by("number"))
     quote = settlement_quote(loan=loan, as_of=as_of, rows=rows)
@@ -407,7 +438,8 @@ def loan_settle(
             )
             for line in lines
         )
-        loan.term_months = first_future.number + count
+        # The term counts months, not rows: the settlement row is not a month (a 36-month loan stays 36).
+        loan.term_months = schedule_term_months(first_due_date=loan.first_due_date, last_due_date=lines[-1].due_date)
         loan.save(update_fields=["term_months"])
     repayment = _create_repayment(
         loan=loan,
