@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
-from aftersales.approvals import REASON_EARLIER_STEP, four_eyes_conflict
+from aftersales.approvals import REASON_EARLIER_STEP, REASON_REQUESTED, four_eyes_conflict
 from aftersales.exports import Sheet, xlsx_response
 from aftersales.permissions import has_role, role_required
 from loans import selectors, services
@@ -236,13 +236,16 @@ def loan_settle(request, pk: int):
 # ---- fee waivers ---------------------------------------------------------------------------------------
 
 
-@role_required(*WAIVER_VIEWERS)
-def waiver_list(request):
-    status = request.GET.get("status", FeeWaiver.Status.REQUESTED)
+def _waiver_list_page(request, *, status: str, refused=None, refused_note: str = "", refused_errors=None, code=200):
     waivers = FeeWaiver.objects.select_related("loan", "loan__customer", "requested_by", "decided_by", "installment")
     if status in FeeWaiver.Status.values:
         waivers = waivers.filter(status=status)
     page = Paginator(waivers, PAGE_SIZE).get_page(request.GET.get("page"))
+    for waiver in page.object_list:
+        # Four eyes: the requester sees why the decide buttons are missing.
+        waiver.requested_by_me = four_eyes_conflict(actor=request.user, involved=services.fee_waiver_involved(waiver))
+        if refused is not None and waiver.pk == refused.pk:
+            waiver.note_value, waiver.note_errors = refused_note, refused_errors or []
     return render(
         request,
         "loans/waiver_list.html",
@@ -251,8 +254,15 @@ def waiver_list(request):
             "status": status,
             "statuses": FeeWaiver.Status.choices,
             "can_decide": has_role(request.user, roles.MANAGER),
+            "requested_reason": REASON_REQUESTED,
         },
+        status=code,
     )
+
+
+@role_required(*WAIVER_VIEWERS)
+def waiver_list(request):
+    return _waiver_list_page(request, status=request.GET.get("status", FeeWaiver.Status.REQUESTED))
 
 
 @role_required(*WAIVER_REQUESTERS)
@@ -289,6 +299,12 @@ def waiver_decide(request, pk: int):
             services.fee_waiver_reject(waiver=waiver, rejected_by=request.user, note=note, request=request)
             messages.success(request, _("Waiver rejected."))
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "note" in exc.error_dict:
+            # The missing note is shown under that row's note field, the page otherwise unchanged.
+            errors = exc.message_dict["note"]
+            return _waiver_list_page(
+                request, status=FeeWaiver.Status.REQUESTED, refused=waiver, refused_note=note, refused_errors=errors
+            )
         messages.error(request, " ".join(_errors(exc)))
     return redirect("loans:waiver_list")
 

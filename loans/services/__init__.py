@@ -43,6 +43,7 @@ from loans.services.restructuring import (  # noqa: F401
 from loans.services.reviews import loan_review_record, review_signals_refresh  # noqa: F401
 from loans.services.waivers import (  # noqa: F401
     fee_waiver_approve,
+    fee_waiver_involved,
     fee_waiver_reject,
     fee_waiver_request,
     waivable_amount,

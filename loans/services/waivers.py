@@ -1,4 +1,4 @@
-"""Fee waivers: an agent (or another app, e.g. complaints) requests, a manager approves or rejects."""
+"""Fee waivers: an agent (or another app, e.g. complaints) requests, another person, a manager, decides."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
+from aftersales.approvals import four_eyes_check
 from aftersales.audit import audit_log
 from aftersales.money import ZERO, money
 from aftersales.notifications import notification_send, users_with_role
@@ -66,9 +67,16 @@ def fee_waiver_request(
     return waiver
 
 
-def _decidable(waiver: FeeWaiver, user) -> FeeWaiver:
+def fee_waiver_involved(waiver: FeeWaiver) -> list:
+    """Who may not decide this waiver (four eyes): the person who requested it."""
+    return [waiver.requested_by_id]
+
+
+def _decidable(waiver: FeeWaiver, user, *, action: str) -> FeeWaiver:
     roles.require_role(user, [roles.MANAGER])
     waiver = FeeWaiver.objects.select_for_update().select_related("loan").get(pk=waiver.pk)
+    # Four eyes: the requester never decides, whatever roles they hold (superusers and agent + manager included).
+    four_eyes_check(actor=user, involved=fee_waiver_involved(waiver), action=action, obj=waiver)
     if waiver.status != FeeWaiver.Status.REQUESTED:
         raise LoanError(_("This waiver was already decided."))
     return waiver
@@ -78,7 +86,7 @@ def _decidable(waiver: FeeWaiver, user) -> FeeWaiver:
 def fee_waiver_approve(*, waiver: FeeWaiver, approved_by, note: str = "", request=None) -> FeeWaiver:
     """Approve (managers only): lower penalty interest first, then fees, oldest installment first."""
     loan = Loan.objects.select_for_update().get(pk=waiver.loan_id)
-    waiver = _decidable(waiver, approved_by)
+    waiver = _decidable(waiver, approved_by, action="fee_waiver_approve")
     rows = list(loan.installments.filter(is_current=True).order_by("number"))
     if waiver.installment_id:
         rows = [r for r in rows if r.pk == waiver.installment_id]
@@ -134,10 +142,10 @@ def fee_waiver_approve(*, waiver: FeeWaiver, approved_by, note: str = "", reques
 
 @transaction.atomic
 def fee_waiver_reject(*, waiver: FeeWaiver, rejected_by, note: str, request=None) -> FeeWaiver:
-    """Reject (managers only) with a reason."""
+    """Reject (managers only, never the requester) with a reason."""
+    waiver = _decidable(waiver, rejected_by, action="fee_waiver_reject")
     if not (note or "").strip():
-        raise LoanError(_("Say why the waiver is rejected."))
-    waiver = _decidable(waiver, rejected_by)
+        raise LoanError({"note": _("Say why the waiver is rejected.")})
     waiver.status = FeeWaiver.Status.REJECTED
     waiver.decided_by = rejected_by
     waiver.decided_at = timezone.now()

@@ -4,9 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from aftersales import permissions as roles
+from aftersales.approvals import FourEyesRefused
 from aftersales.models import AuditEntry, Notification
 from loans import jobs, services
 from loans.models import FeeCharge, FeeWaiver, Installment
@@ -79,3 +82,93 @@ def test_pages_request_and_decide(client, agent, manager):
     client.post(reverse("loans:waiver_decide", args=[waiver.pk]), {"decision": "approve"})
     waiver.refresh_from_db()
     assert waiver.status == "approved"
+
+
+# ---- four eyes: whoever requested a waiver never decides it (SPEC §10) ----------------------------------
+
+
+def _refusals(waiver):
+    return AuditEntry.objects.filter(action="four_eyes_refused", object_id=str(waiver.pk))
+
+
+def _agent_and_manager(make_staff):
+    user = make_staff("both_am", roles.AGENT)
+    user.groups.add(Group.objects.get(name=roles.MANAGER))
+    user._portal_roles = None
+    return user
+
+
+def test_the_superuser_who_requested_a_waiver_cannot_approve_it(client, django_user_model, manager):
+    # given the superuser requests a ¥10 waiver
+    boss = django_user_model.objects.create_superuser("root_boss", "boss@example.com", "x-pass-2026")
+    loan = _overdue_loan()
+    waiver = services.fee_waiver_request(loan=loan, amount=D("10.00"), reason="goodwill", requested_by=boss)
+    # then the service refuses both decisions, and nothing changes
+    with pytest.raises(FourEyesRefused):
+        services.fee_waiver_approve(waiver=waiver, approved_by=boss, note="self")
+    with pytest.raises(FourEyesRefused):
+        services.fee_waiver_reject(waiver=waiver, rejected_by=boss, note="self")
+    # and the page hides the buttons and says why
+    client.force_login(boss)
+    page = client.get(reverse("loans:waiver_list")).content.decode()
+    assert "You requested this" in page
+    assert f'action="{reverse("loans:waiver_decide", args=[waiver.pk])}"' not in page
+    # and a forged POST answers 403 with the reason, audit-logged, changing nothing
+    response = client.post(reverse("loans:waiver_decide", args=[waiver.pk]), {"decision": "approve"})
+    assert response.status_code == 403
+    assert b"You requested this" in response.content
+    assert _refusals(waiver).get().changes == {"step": "fee_waiver_approve"}
+    waiver.refresh_from_db()
+    assert (waiver.status, waiver.decided_by) == ("requested", None)
+    assert Installment.objects.get(loan=loan, number=1).penalty_due == D("2.00")
+    # while another manager may decide it
+    services.fee_waiver_approve(waiver=waiver, approved_by=manager, note="ok")
+    waiver.refresh_from_db()
+    assert (waiver.status, waiver.decided_by, waiver.applied_amount) == ("approved", manager, D("10.00"))
+
+
+def test_a_user_holding_agent_and_manager_cannot_decide_their_own_request(client, make_staff):
+    # given one person holding both the agent and the manager roles requests a waiver
+    both = _agent_and_manager(make_staff)
+    loan = _overdue_loan()
+    client.force_login(both)
+    client.post(reverse("loans:waiver_request", args=[loan.pk]), {"amount": "5.00", "reason": "first late payment"})
+    waiver = FeeWaiver.objects.get()
+    assert waiver.requested_by == both
+    # when they try to reject it by a forged POST, then 403 and an audit entry
+    response = client.post(reverse("loans:waiver_decide", args=[waiver.pk]), {"decision": "reject", "note": "x"})
+    assert response.status_code == 403
+    assert _refusals(waiver).get().changes == {"step": "fee_waiver_reject"}
+    assert FeeWaiver.objects.get().status == "requested"
+    with pytest.raises(FourEyesRefused):
+        services.fee_waiver_approve(waiver=waiver, approved_by=both)
+
+
+def test_other_rows_keep_their_buttons_for_the_requester(client, make_staff, agent):
+    # given a manager-agent who requested one waiver; an agent requested another
+    both = _agent_and_manager(make_staff)
+    loan = _overdue_loan()
+    mine = services.fee_waiver_request(loan=loan, amount=D("1.00"), reason="mine", requested_by=both)
+    theirs = services.fee_waiver_request(loan=loan, amount=D("1.50"), reason="theirs", requested_by=agent)
+    client.force_login(both)
+    page = client.get(reverse("loans:waiver_list")).content.decode()
+    assert f'action="{reverse("loans:waiver_decide", args=[theirs.pk])}"' in page
+    assert f'action="{reverse("loans:waiver_decide", args=[mine.pk])}"' not in page
+    assert page.count('data-testid="four-eyes"') == 1
+
+
+def test_rejecting_without_a_note_shows_the_error_next_to_the_note_field(client_manager, agent):
+    # given a requested waiver
+    loan = _overdue_loan()
+    waiver = services.fee_waiver_request(loan=loan, amount=D("5.00"), reason="r", requested_by=agent)
+    # when the manager presses reject with an empty note
+    response = client_manager.post(
+        reverse("loans:waiver_decide", args=[waiver.pk]), {"decision": "reject", "note": " "}
+    )
+    # then the list comes back with the message under that row's note field, not as a banner
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="note-error"' in page and "Say why the waiver is rejected." in page
+    assert f'id="note-{waiver.pk}" name="note" class="form-control is-invalid"' in page
+    assert page.count("Say why the waiver is rejected.") == 1  # once, under the field: no banner
+    assert FeeWaiver.objects.get().status == "requested"
