@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -27,11 +29,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _SHEET_FORBIDDEN = set("[]:*?/\\")
 MAX_CELL_CHARS = 32000  # Excel's limit is 32,767 characters a cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
+# Control characters an XLSX file may not hold (openpyxl refuses the whole workbook for one of them).
+_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_text(value: Any) -> str:
     """Text that a spreadsheet shows as typed: a leading formula character is neutralised."""
-    text = "" if value is None else str(value)
+    text = _ILLEGAL_CHARS.sub("", "" if value is None else str(value))
     if text.startswith(FORMULA_PREFIXES):
         text = "'" + text
     return text[:MAX_CELL_CHARS]
@@ -43,8 +47,11 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, int):
         return value
+    if isinstance(value, (float, Decimal)):
+        # NaN and infinities have no spreadsheet number: write them as text
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -87,9 +94,13 @@ def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequenc
 
 
 def sheet_title(title: Any) -> str:
-    """A valid, unique-enough sheet name: forbidden characters dropped, 31 characters at most."""
-    text = "".join(ch for ch in str(title) if ch not in _SHEET_FORBIDDEN).strip("'") or "Sheet"
-    return text[:31]
+    """A valid sheet name: forbidden characters dropped, 31 characters at most, no apostrophe at either end."""
+    text = "".join(ch for ch in _ILLEGAL_CHARS.sub("", str(title)) if ch not in _SHEET_FORBIDDEN)
+    text = text.strip()[:31].strip("'").strip()
+    # "History" is reserved by Excel
+    if not text or text.lower() == "history":
+        text = "Sheet" if not text else text + " 1"
+    return text
 
 
 def _width(value: Any) -> int:
@@ -99,12 +110,26 @@ def _width(value: Any) -> int:
 
 
 class Sheet:
-    """One sheet of an XLSX export: a title, a header and rows (any iterable, read once)."""
+    """One sheet of an XLSX export: a title, a header and rows (any iterable, read once).
 
-    def __init__(self, *, title: Any, header: Sequence[Any], rows: Iterable[Sequence[Any]]):
+    `preamble` rows (e.g. the period the figures are for) come before the header; `freeze_columns` keeps that many
+    leading columns in view besides the header row.
+    """
+
+    def __init__(
+        self,
+        *,
+        title: Any,
+        header: Sequence[Any],
+        rows: Iterable[Sequence[Any]],
+        preamble: Sequence[Sequence[Any]] = (),
+        freeze_columns: int = 0,
+    ):
         self.title = title
         self.header = list(header)
         self.rows = rows
+        self.preamble = [list(row) for row in preamble]
+        self.freeze_columns = freeze_columns
 
 
 # Rows looked at to size the columns; the rest of a long export is streamed without being held.
@@ -124,11 +149,11 @@ def xlsx_write(sheets: Sequence[Sheet], target) -> None:
     for spec in sheets:
         title = sheet_title(spec.title)
         base, n = title, 2
-        while title in used_titles:
+        while title.lower() in used_titles:  # Excel compares sheet names case-insensitively
             suffix = f" ({n})"
             title = base[: 31 - len(suffix)] + suffix
             n += 1
-        used_titles.add(title)
+        used_titles.add(title.lower())
         sheet = workbook.create_sheet(title=title)
         rows = iter(spec.rows)
         sample: list[list[Any]] = []
@@ -145,7 +170,9 @@ def xlsx_write(sheets: Sequence[Sheet], target) -> None:
                     widths.append(_width(value))
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"{get_column_letter(spec.freeze_columns + 1)}{len(spec.preamble) + 2}"
+        for row in spec.preamble:
+            sheet.append([safe_cell(v) for v in row])
         header_cells = []
         for h in spec.header:
             cell = WriteOnlyCell(sheet, value=safe_text(h))
