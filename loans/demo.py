@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftersales.money import money
 from loans import jobs
-from loans.apr import comprehensive_apr
+from loans.apr import comprehensive_cost, schedule_cash_flows
 from loans.models import ContractClause, Installment, Loan, Product
 from loans.schedule import add_months, generate_schedule
 from loans.services.contracts import CLAUSE_REFERENCES, apr_cap
@@ -121,7 +121,10 @@ def _template(principal: int, rate: str, term: int, method: str, upfront: str) -
         principal=D(principal), annual_rate=D(rate), term_months=term, method=method, first_due_date=date(2000, 1, 28)
     )
     fee = money(D(principal) * D(upfront))
-    apr = comprehensive_apr(amount_received=D(principal) - fee, payments=[line.payment for line in lines])
+    # Disbursed one month before the first due date (as seed() does), costed on the actual dates.
+    apr = comprehensive_cost(
+        received=D(principal) - fee, received_on=date(1999, 12, 28), payments=schedule_cash_flows(lines)
+    )
     return [(line.principal, line.interest) for line in lines], fee, apr
 
 

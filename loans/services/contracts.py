@@ -1,4 +1,4 @@
-"""Contracts: the preview (schedule + comprehensive APR), signing, and fee lines bound to contract clauses."""
+"""Contracts: the preview (schedule + comprehensive cost on actual dates), signing, and fee lines bound to clauses."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from aftersales.money import ZERO, money
-from loans.apr import comprehensive_apr
+from loans.apr import CashFlow, comprehensive_cost, schedule_cash_flows
 from loans.models import ContractClause, FeeCharge, Installment, Loan, Product
 from loans.schedule import ScheduleLine, generate_schedule, schedule_totals
 from loans.services.common import ContractRefused, FeeNotInContract
@@ -38,6 +38,32 @@ def percent(value: Decimal) -> str:
     return f"{Decimal(value) * 100:.2f}%"
 
 
+def cost_cap_message(*, cost: Decimal, cap: Decimal) -> str:
+    """Why a contract, a fee or a restructuring above the cap is refused, with both figures."""
+    return _(
+        "Refused: the comprehensive annual cost of this contract would be %(apr)s, above the cap of %(cap)s. "
+        "Lower the rate or the fees, lengthen the term, or give the first period a full month."
+    ) % {"apr": percent(cost), "cap": percent(cap)}
+
+
+def loan_cash_flows(*, rows: list[Installment]) -> list[CashFlow]:
+    """Every current scheduled payment (principal + interest + fees, not penalty) on its due date."""
+    return [
+        CashFlow(row.due_date, row.principal_due + row.interest_due + row.fees_due)
+        for row in rows
+        if row.is_current and row.principal_due + row.interest_due + row.fees_due > ZERO
+    ]
+
+
+def loan_cost(*, loan: Loan, rows: list[Installment], extra: list[CashFlow] = ()) -> Decimal:
+    """The contract's comprehensive cost: net amount received on disbursement vs. its current schedule."""
+    return comprehensive_cost(
+        received=loan.principal - loan.upfront_fee,
+        received_on=loan.disbursement_date,
+        payments=[*loan_cash_flows(rows=rows), *extra],
+    )
+
+
 @dataclass
 class ContractPreview:
     lines: list[ScheduleLine]
@@ -53,9 +79,15 @@ class ContractPreview:
 
 
 def contract_preview(
-    *, product: Product, principal: Decimal, annual_rate: Decimal, term_months: int, first_due_date: date
+    *,
+    product: Product,
+    principal: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    disbursement_date: date,
+    first_due_date: date,
 ) -> ContractPreview:
-    """The schedule and the comprehensive APR a contract on these terms would have."""
+    """The schedule and the comprehensive cost (on the actual dates) a contract on these terms would have."""
     lines = generate_schedule(
         principal=principal,
         annual_rate=annual_rate,
@@ -65,7 +97,7 @@ def contract_preview(
     )
     upfront_fee = money(principal * product.upfront_fee_rate)
     received = principal - upfront_fee
-    apr = comprehensive_apr(amount_received=received, payments=[line.payment for line in lines])
+    apr = comprehensive_cost(received=received, received_on=disbursement_date, payments=schedule_cash_flows(lines))
     return ContractPreview(lines, upfront_fee, received, apr, apr_cap(), schedule_totals(lines))
 
 
@@ -121,6 +153,16 @@ def _clauses_for(loan: Loan, product: Product) -> list[ContractClause]:
     return clauses
 
 
+def schedule_term_months(*, first_due_date: date, last_due_date: date) -> int:
+    """The term in months a schedule spans: from the first due date's month to the last one's, both counted.
+
+    Derived from dates, not from installment numbers: a settlement row added by a partial prepayment is not a
+    month of the term (a 36-month loan stays 36 months, never "37").
+    """
+    months = (last_due_date.year - first_due_date.year) * 12 + last_due_date.month - first_due_date.month + 1
+    return max(months, 1)
+
+
 def new_contract_number(on: date) -> str:
     """LN + yyyymmdd + 6 random hex digits (unique constraint backs it)."""
     return f"LN{on:%Y%m%d}{secrets.token_hex(3).upper()}"
@@ -154,16 +196,12 @@ def loan_create(
         principal=principal,
         annual_rate=annual_rate,
         term_months=term_months,
+        disbursement_date=disbursement_date,
         first_due_date=first_due_date,
     )
     if preview.exceeds_cap:
-        raise ContractRefused(
-            _(
-                "Refused: the comprehensive annual cost of this contract is %(apr)s, above the cap of %(cap)s. "
-                "Lower the rate or the fees, or lengthen the term."
-            )
-            % {"apr": percent(preview.apr), "cap": percent(preview.cap)}
-        )
+        # Keyed by the contract field, so the form shows it next to the rate.
+        raise ContractRefused({"annual_rate": [cost_cap_message(cost=preview.apr, cap=preview.cap)]})
     loan = Loan(
         contract_number=contract_number or new_contract_number(disbursement_date),
         customer=customer,
@@ -245,17 +283,32 @@ def fee_charge(
     charged_on: date | None = None,
     note: str = "",
 ) -> FeeCharge:
-    """Charge a fee under the contract clause that allows it (on an installment's fees when given)."""
+    """Charge a fee under the contract clause that allows it (on an installment's fees when given).
+
+    The contract's comprehensive cost is computed again with the fee on its date (the installment's due date, or
+    the day it is charged); a fee that would take it above the cap is refused, otherwise the new cost is stored.
+    """
     clause = clause_for(loan=loan, kind=kind)
     amount = money(amount)
     if amount <= ZERO:
         raise FeeNotInContract(_("A fee must be a positive amount."))
+    charged_on = charged_on or timezone.localdate()
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    rows = list(loan.installments.filter(is_current=True))
+    cost = loan_cost(
+        loan=loan,
+        rows=rows,
+        extra=[CashFlow(max(installment.due_date if installment else charged_on, loan.disbursement_date), amount)],
+    )
+    cap = apr_cap()
+    if cost > cap:
+        raise FeeNotInContract({"amount": [cost_cap_message(cost=cost, cap=cap)]})
     charge = FeeCharge(
         loan=loan,
         installment=installment,
         clause=clause,
         amount=amount,
-        charged_on=charged_on or timezone.localdate(),
+        charged_on=charged_on,
         note=note,
     )
     charge.full_clean()
@@ -263,4 +316,6 @@ def fee_charge(
     if installment is not None:
         installment.fees_due += amount
         installment.save(update_fields=["fees_due"])
+    loan.comprehensive_apr = cost
+    loan.save(update_fields=["comprehensive_apr"])
     return charge

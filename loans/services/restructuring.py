@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
+from aftersales.approvals import REASON_EARLIER_STEP, four_eyes_check
 from aftersales.audit import audit_log
 from aftersales.money import ZERO, money
-from loans.apr import comprehensive_apr
+from loans.apr import comprehensive_cost, schedule_cash_flows
 from loans.models import Installment, Loan, RestructurePlan
 from loans.schedule import ScheduleLine, add_months, generate_schedule, round_cent
 from loans.services.common import LoanError, loan_refresh, outstanding_by_component
+from loans.services.contracts import apr_cap, cost_cap_message, percent, schedule_term_months
 
 
 @dataclass
@@ -67,6 +69,24 @@ def _next_due_after(loan: Loan, today: date) -> date:
     return due
 
 
+def restructure_options_check(*, loan: Loan, new_rate: Decimal | None) -> None:
+    """Refuse a "rate reduction" that does not reduce (keyed by the field, so the form shows it beside it)."""
+    if new_rate is not None and not ZERO <= Decimal(new_rate) < loan.annual_rate:
+        raise LoanError(
+            {
+                "new_rate": [
+                    _("A reduced rate must be lower than the contract rate of %(rate)s.")
+                    % {"rate": percent(loan.annual_rate)}
+                ]
+            }
+        )
+
+
+def _value_date(loan: Loan, first_due: date) -> date:
+    """When the restructured principal starts to cost: one period before the first new due date."""
+    return max(loan.disbursement_date, add_months(first_due, -1, loan.first_due_date.day))
+
+
 def restructure_preview(
     *,
     loan: Loan,
@@ -77,7 +97,12 @@ def restructure_preview(
     today: date | None = None,
     rows: list[Installment] | None = None,
 ) -> RestructurePreview:
-    """The current remaining schedule and the proposed one, with totals and the new comprehensive APR."""
+    """The current remaining schedule and the proposed one, with totals and the new comprehensive cost.
+
+    New installments are numbered after the last row that stays in force (paid, or partly paid and trimmed),
+    so numbers stay unique and continuous; the replaced rows stay as history.
+    """
+    restructure_options_check(loan=loan, new_rate=new_rate)
     today = today or timezone.localdate()
     if rows is None:
         rows = list(loan.installments.filter(is_current=True).order_by("number"))
@@ -105,7 +130,8 @@ def restructure_preview(
     first_due = remaining[0].due_date if remaining[0].due_date > today else _next_due_after(loan, today)
     monthly = rate / 12
     lines: list[PlanLine] = []
-    number = remaining[0].number
+    kept = [r.number for r in rows if r.is_current and (r.outstanding <= ZERO or r.total_paid > ZERO)]
+    number = max(kept, default=0) + 1
     for i in range(holiday_installments):
         # A payment holiday: only the month's interest is due, principal repayment starts after it.
         lines.append(
@@ -122,8 +148,13 @@ def restructure_preview(
         lines.append(
             PlanLine(number + holiday_installments + line.number - 1, line.due_date, line.principal, line.interest)
         )
-    payments = [line.principal + line.interest for line in lines]
-    new_apr = comprehensive_apr(amount_received=principal, payments=payments)
+    # The new schedule's cost: the principal carried over, from one period before the first new due date,
+    # against its principal and interest on their dates (arrears carried over are not new cost).
+    new_apr = comprehensive_cost(
+        received=principal,
+        received_on=_value_date(loan, lines[0].due_date),
+        payments=schedule_cash_flows(lines),
+    )
     # Arrears of interest, fees and (unless waived) penalty move to the first new installment.
     lines[0].interest += arrears["interest"]
     lines[0].fees += arrears["fee"]
@@ -141,6 +172,7 @@ def restructure_preview(
 
 
 def plan_preview(plan: RestructurePlan, *, rows: list[Installment] | None = None) -> RestructurePreview:
+    """The side-by-side preview of a saved plan."""
     return restructure_preview(
         loan=plan.loan,
         extension_months=plan.extension_months,
@@ -151,14 +183,38 @@ def plan_preview(plan: RestructurePlan, *, rows: list[Installment] | None = None
     )
 
 
-def _step(plan: RestructurePlan, user, role: str, expected: str) -> RestructurePlan:
+def restructure_step_involved(plan: RestructurePlan) -> list:
+    """Who may not take the plan's next step (four eyes): the people who took the earlier steps.
+
+    Propose, review and approve need three different people; the customer's acceptance is recorded by someone
+    other than the reviewer and the approver (the proposing agent may record it). Superusers included.
+    """
+    if plan.status == RestructurePlan.Status.PROPOSED:
+        return [plan.proposed_by_id]
+    if plan.status == RestructurePlan.Status.REVIEWED:
+        return [plan.proposed_by_id, plan.reviewed_by_id]
+    if plan.status == RestructurePlan.Status.APPROVED:
+        return [plan.reviewed_by_id, plan.approved_by_id]
+    return []
+
+
+def _step(plan: RestructurePlan, user, role: str, expected: str, action: str) -> RestructurePlan:
     roles.require_role(user, [role])
     plan = RestructurePlan.objects.select_for_update().select_related("loan").get(pk=plan.pk)
     if plan.status != expected:
         raise LoanError(
             _("This plan is “%(status)s”; that step is not possible now.") % {"status": plan.get_status_display()}
         )
+    four_eyes_check(
+        actor=user, involved=restructure_step_involved(plan), action=action, obj=plan, message=REASON_EARLIER_STEP
+    )
     return plan
+
+
+def _cost_check(preview: RestructurePreview) -> None:
+    cap = apr_cap()
+    if preview.new_apr is not None and preview.new_apr > cap:
+        raise LoanError({"new_rate": [cost_cap_message(cost=preview.new_apr, cap=cap)]})
 
 
 @transaction.atomic
@@ -175,12 +231,11 @@ def restructure_propose(
 ) -> RestructurePlan:
     """An agent proposes a plan for a customer in difficulty."""
     roles.require_role(proposed_by, [roles.AGENT])
-    if loan.status not in (Loan.Status.ACTIVE, Loan.Status.RESTRUCTURED):
+    if loan.status not in Loan.Status.open_statuses():
         raise LoanError(_("Only an open loan can be restructured."))
     if not (extension_months or holiday_installments or new_rate is not None or waive_penalty):
         raise LoanError(_("Choose at least one option: extension, payment holiday, rate reduction or penalty waiver."))
-    if new_rate is not None and not ZERO <= Decimal(new_rate) < loan.annual_rate:
-        raise LoanError(_("A reduced rate must be lower than the contract rate."))
+    restructure_options_check(loan=loan, new_rate=new_rate)
     if RestructurePlan.objects.filter(
         loan=loan,
         status__in=[RestructurePlan.Status.PROPOSED, RestructurePlan.Status.REVIEWED, RestructurePlan.Status.APPROVED],
@@ -197,6 +252,7 @@ def restructure_propose(
     )
     plan.full_clean()
     preview = plan_preview(plan)
+    _cost_check(preview)
     plan.new_apr = preview.new_apr
     plan.save()
     audit_log(
@@ -218,7 +274,7 @@ def restructure_propose(
 @transaction.atomic
 def restructure_review(*, plan: RestructurePlan, reviewed_by, note: str, request=None) -> RestructurePlan:
     """The risk assessor reviews a proposed plan."""
-    plan = _step(plan, reviewed_by, roles.RISK_ASSESSOR, RestructurePlan.Status.PROPOSED)
+    plan = _step(plan, reviewed_by, roles.RISK_ASSESSOR, RestructurePlan.Status.PROPOSED, "restructure_review")
     if not (note or "").strip():
         raise LoanError(_("Write the risk review."))
     plan.status = RestructurePlan.Status.REVIEWED
@@ -231,7 +287,7 @@ def restructure_review(*, plan: RestructurePlan, reviewed_by, note: str, request
 @transaction.atomic
 def restructure_approve(*, plan: RestructurePlan, approved_by, request=None) -> RestructurePlan:
     """A manager approves a reviewed plan."""
-    plan = _step(plan, approved_by, roles.MANAGER, RestructurePlan.Status.REVIEWED)
+    plan = _step(plan, approved_by, roles.MANAGER, RestructurePlan.Status.REVIEWED, "restructure_approve")
     plan.status = RestructurePlan.Status.APPROVED
     plan.approved_by, plan.approved_at = approved_by, timezone.now()
     plan.save(update_fields=["status", "approved_by", "approved_at"])
@@ -247,6 +303,13 @@ def restructure_reject(*, plan: RestructurePlan, rejected_by, note: str, request
     if plan.status not in role_for:
         raise LoanError(_("This plan can no longer be rejected."))
     roles.require_role(rejected_by, [role_for[plan.status]])
+    four_eyes_check(
+        actor=rejected_by,
+        involved=restructure_step_involved(plan),
+        action="restructure_reject",
+        obj=plan,
+        message=REASON_EARLIER_STEP,
+    )
     if not (note or "").strip():
         raise LoanError(_("Say why the plan is rejected."))
     plan.status = RestructurePlan.Status.REJECTED
@@ -259,13 +322,14 @@ def restructure_reject(*, plan: RestructurePlan, rejected_by, note: str, request
 @transaction.atomic
 def restructure_accept(*, plan: RestructurePlan, recorded_by, note: str, request=None) -> RestructurePlan:
     """Record the customer's acceptance (agent) and apply: the new schedule replaces the remaining installments."""
-    plan = _step(plan, recorded_by, roles.AGENT, RestructurePlan.Status.APPROVED)
+    plan = _step(plan, recorded_by, roles.AGENT, RestructurePlan.Status.APPROVED, "restructure_accept")
     if not (note or "").strip():
         raise LoanError(_("Record how the customer accepted (call reference, signed form)."))
     loan = Loan.objects.select_for_update().get(pk=plan.loan_id)
     plan.loan = loan
     rows = list(loan.installments.filter(is_current=True).order_by("number"))
     preview = plan_preview(plan, rows=rows)
+    _cost_check(preview)
     now = timezone.now()
     remaining = [r for r in rows if r.outstanding > ZERO]
     trimmed, replaced = [], []
@@ -295,10 +359,14 @@ def restructure_accept(*, plan: RestructurePlan, recorded_by, note: str, request
         )
         for line in preview.proposed
     )
+    # The header shows the contract in force: its rate, its cost, and its term counted in months.
     loan.status = Loan.Status.RESTRUCTURED
     loan.annual_rate = preview.rate
-    loan.term_months = new_rows[-1].number if new_rows else loan.term_months
-    loan.save(update_fields=["status", "annual_rate", "term_months"])
+    if new_rows:
+        loan.term_months = schedule_term_months(first_due_date=loan.first_due_date, last_due_date=new_rows[-1].due_date)
+    if preview.new_apr is not None:
+        loan.comprehensive_apr = preview.new_apr
+    loan.save(update_fields=["status", "annual_rate", "term_months", "comprehensive_apr"])
     plan.status = RestructurePlan.Status.APPLIED
     plan.acceptance_recorded_by, plan.accepted_at, plan.acceptance_note = recorded_by, now, note.strip()
     plan.new_apr = preview.new_apr
