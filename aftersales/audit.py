@@ -25,13 +25,10 @@ def mask_value(field: str, value: Any) -> Any:
 
 
 def client_ip(request) -> str | None:
-    """Return the client address, honouring one trusted proxy hop (X-Forwarded-For)."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """Return the client address (REMOTE_ADDR, or X-Forwarded-For only behind settings.TRUSTED_PROXIES)."""
+    from aftersales.security.client_address import client_ip as trusted_client_ip
+
+    return trusted_client_ip(request)
 
 
 def diff_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

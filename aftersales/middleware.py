@@ -242,7 +242,8 @@ class PublicRateLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from aftersales.security.ratelimit import client_ip, hit, too_many_requests_response
+        from aftersales.security.client_address import client_ip
+        from aftersales.security.ratelimit import hit, too_many_requests_response
 
         limits = getattr(settings, "PUBLIC_RATE_LIMITS", {})
         if not limits or not getattr(settings, "RATELIMIT_ENABLED", True):

@@ -217,6 +217,10 @@ AXES_CLIENT_IP_CALLABLE = "aftersales.security.lockout.client_ip"
 AXES_HTTP_RESPONSE_CODE = 403
 AXES_VERBOSE = False  # axes would log user names and addresses on every attempt; the audit log records them
 
+# Our own reverse proxies (addresses or CIDR networks, e.g. "127.0.0.1,10.0.0.0/8"): only a request coming from one of
+# them has its X-Forwarded-For believed (aftersales.security.client_address). Empty: REMOTE_ADDR only.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # Rate limits on public pages (aftersales.security.ratelimit), per client address.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 # Sign-in posts: per address and user name, and per address whatever the name (a whole office behind one

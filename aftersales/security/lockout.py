@@ -9,12 +9,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from aftersales.audit import audit_log
-from aftersales.audit import client_ip as audit_client_ip
+from aftersales.security.client_address import client_ip as trusted_client_ip
 
 
 def client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the same address the audit log records."""
-    return audit_client_ip(request)
+    """AXES_CLIENT_IP_CALLABLE: the same address the audit log and the rate limits use."""
+    return trusted_client_ip(request)
 
 
 def cool_off() -> timedelta:

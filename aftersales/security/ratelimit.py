@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
-from aftersales.audit import client_ip
+from aftersales.security.client_address import client_ip
 
 logger = logging.getLogger(__name__)
 
