@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from customers.crypto import pii_hash
 from loans.models import Allocation, FeeCharge, Installment, Loan, Repayment
 from loans.services.common import COMPONENTS
 
-OPEN = [Loan.Status.ACTIVE, Loan.Status.RESTRUCTURED]
+OPEN = Loan.Status.open_statuses()
 
 
 def _normalise_mobile(text: str) -> str | None:
@@ -106,70 +105,197 @@ def loan_page(*, loan_id: int) -> LoanPage:
 
 # ---- post-loan review queue ----------------------------------------------------------------------------
 
+REVIEW_TRIGGERS = ("overdue", "hardship", "complaint", "periodic")
+# The `sort` parameter of the queue: a whitelist of orderings; "risk" (the default) is DPD, then signals.
+REVIEW_SORTS: dict[str, tuple[str, ...]] = {
+    "risk": ("-dpd", "-signal_count", "review_since", "id"),
+    "dpd": ("dpd", "-signal_count", "id"),
+    "-dpd": ("-dpd", "-signal_count", "id"),
+    "signals": ("signal_count", "-dpd", "id"),
+    "-signals": ("-signal_count", "-dpd", "id"),
+    "next_due": (F("next_due_date").asc(nulls_last=True), "id"),
+    "-next_due": (F("next_due_date").desc(nulls_last=True), "id"),
+    "last_review": (F("last_reviewed_on").asc(nulls_first=True), "id"),
+    "-last_review": (F("last_reviewed_on").desc(nulls_last=True), "id"),
+    "contract": ("contract_number",),
+    "-contract": ("-contract_number",),
+}
+COMPLAINT_SIGNAL_DAYS = 90
+OVERDUE_REVIEW_DAYS = 30
 
-def _complaint_model():
-    try:
-        return apps.get_model("complaints", "Complaint")
-    except LookupError:
-        return None
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def review_queue(*, today: date | None = None) -> QuerySet[Loan]:
-    """Open loans due for a post-loan review: every LOAN_REVIEW_INTERVAL_DAYS days, sooner on risk signals.
+def review_queue(
+    *,
+    today: date | None = None,
+    classification: str = "",
+    trigger: str = "",
+    bucket: str = "",
+    product_id: int | None = None,
+    sort: str = "risk",
+) -> QuerySet[Loan]:
+    """Open loans due for a post-loan review, riskiest first: every LOAN_REVIEW_INTERVAL_DAYS days, sooner on signals.
 
-    Signals: DPD > 0 (review again after 30 days at most), a hardship inquiry since the last review,
-    a complaint in the last 90 days since the last review.
+    Signals: DPD > 0 (review again after 30 days at most), a hardship inquiry since the last review, a complaint in
+    the last 90 days since the last review. Every condition compares columns of the loan row (the signal dates are
+    kept by `review_signals_refresh`), so the queue is one scan of the loans table whatever the history size.
     """
     today = today or timezone.localdate()
     interval = int(getattr(settings, "LOAN_REVIEW_INTERVAL_DAYS", 90))
     since = Coalesce(F("last_reviewed_on"), F("disbursement_date"))
-    loans = Loan.objects.filter(status__in=OPEN).annotate(review_since=since)
-    from inquiries.models import Inquiry
-
-    hardship = Inquiry.objects.filter(
-        customer_id=OuterRef("customer_id"), category="hardship", received_at__date__gt=OuterRef("review_since")
+    hardship = Q(hardship_reported_on__gt=F("review_since"))
+    complaint = Q(complained_on__gt=F("review_since"), complained_on__gte=today - timedelta(days=COMPLAINT_SIGNAL_DAYS))
+    overdue = Q(dpd__gt=0) & (
+        Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=today - timedelta(days=OVERDUE_REVIEW_DAYS))
     )
-    loans = loans.annotate(signal_hardship=Exists(hardship))
-    Complaint = _complaint_model()
-    if Complaint is not None and any(f.name == "customer" for f in Complaint._meta.get_fields()):
-        received = "received_at" if any(f.name == "received_at" for f in Complaint._meta.get_fields()) else "created_at"
-        complaints = Complaint.objects.filter(
-            customer_id=OuterRef("customer_id"),
-            **{
-                f"{received}__date__gte": today - timedelta(days=90),
-                f"{received}__date__gt": OuterRef("review_since"),
-            },
-        )
-        loans = loans.annotate(signal_complaint=Exists(complaints))
-    else:
-        loans = loans.annotate(signal_complaint=Value(False))
     periodic = Q(review_since__lte=today - timedelta(days=interval))
-    overdue = Q(dpd__gt=0) & (Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=today - timedelta(days=30)))
-    loans = loans.filter(periodic | overdue | Q(signal_hardship=True) | Q(signal_complaint=True))
-    loans = loans.annotate(
-        priority=Case(
-            When(Q(signal_complaint=True) | Q(signal_hardship=True), then=Value(0)),
-            When(dpd__gt=0, then=Value(1)),
-            default=Value(2),
+    loans = (
+        Loan.objects.filter(status__in=OPEN)
+        .annotate(review_since=since)
+        .annotate(
+            signal_hardship=_flag(hardship),
+            signal_complaint=_flag(complaint),
+            signal_overdue=_flag(Q(dpd__gt=0)),
+            review_periodic=_flag(periodic),
         )
+        .annotate(signal_count=F("signal_hardship") + F("signal_complaint") + F("signal_overdue"))
+        .filter(periodic | overdue | hardship | complaint)
     )
-    return loans.select_related("customer", "product").order_by("priority", "-dpd", "review_since", "id")
+    if classification:
+        loans = loans.filter(classification=classification)
+    if bucket:
+        loans = loans.filter(bucket=bucket)
+    if product_id:
+        loans = loans.filter(product_id=product_id)
+    if trigger == "overdue":
+        loans = loans.filter(overdue)
+    elif trigger == "hardship":
+        loans = loans.filter(hardship)
+    elif trigger == "complaint":
+        loans = loans.filter(complaint)
+    elif trigger == "periodic":
+        loans = loans.filter(periodic)
+    ordering = REVIEW_SORTS.get(sort) or REVIEW_SORTS["risk"]
+    return (
+        loans.select_related("customer", "product")
+        .only(*QUEUE_FIELDS, "customer__name", "customer__customer_number", "product__name")
+        .order_by(*ordering)
+    )
+
+
+QUEUE_FIELDS = (
+    "id",
+    "contract_number",
+    "customer",
+    "product",
+    "status",
+    "dpd",
+    "bucket",
+    "next_due_date",
+    "classification",
+    "last_reviewed_on",
+    "disbursement_date",
+    "hardship_reported_on",
+    "complained_on",
+)
 
 
 def review_reasons(loan: Loan, *, today: date | None = None) -> list[str]:
-    """Why a loan of the queue is due (codes the template translates)."""
-    today = today or timezone.localdate()
+    """Why a loan of the queue is due (codes the template translates), from the queue's annotations."""
     reasons = []
-    if getattr(loan, "signal_complaint", False):
+    if getattr(loan, "signal_complaint", 0):
         reasons.append("complaint")
-    if getattr(loan, "signal_hardship", False):
+    if getattr(loan, "signal_hardship", 0):
         reasons.append("hardship")
     if loan.dpd > 0:
         reasons.append("overdue")
-    interval = int(getattr(settings, "LOAN_REVIEW_INTERVAL_DAYS", 90))
-    if loan.review_since <= today - timedelta(days=interval):
+    if getattr(loan, "review_periodic", 0):
         reasons.append("periodic")
     return reasons
+
+
+def loan_balances(loan_ids: list[int], *, today: date | None = None) -> dict[int, dict]:
+    """Outstanding balance per loan (principal still owed plus interest, fees and penalty due and unpaid by today)
+    and the total overdue amount, in one grouped query."""
+    today = today or timezone.localdate()
+    if not loan_ids:
+        return {}
+    unpaid_charges = (
+        F("interest_due") - F("interest_paid") + F("fees_due") - F("fees_paid") + F("penalty_due") - F("penalty_paid")
+    )
+    rows = (
+        Installment.objects.filter(loan_id__in=loan_ids, is_current=True)
+        .values("loan_id")
+        .annotate(
+            principal=Sum(F("principal_due") - F("principal_paid")),
+            charges=Sum(unpaid_charges, filter=Q(due_date__lte=today)),
+            overdue=Sum(
+                F("principal_due") - F("principal_paid") + unpaid_charges, filter=Q(status=Installment.Status.OVERDUE)
+            ),
+        )
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        principal = money(row["principal"] or ZERO)
+        result[row["loan_id"]] = {
+            "principal": principal,
+            "balance": principal + money(row["charges"] or ZERO),
+            "overdue": money(row["overdue"] or ZERO),
+        }
+    return result
+
+
+def review_queue_rows(loans: list[Loan], *, today: date | None = None) -> list[Loan]:
+    """The queue's page rows with `reasons`, `balance` and `overdue_amount` attached (one extra query)."""
+    balances = loan_balances([loan.pk for loan in loans], today=today)
+    for loan in loans:
+        loan.reasons = review_reasons(loan, today=today)
+        figures = balances.get(loan.pk, {})
+        loan.balance = figures.get("balance", ZERO)
+        loan.overdue_amount = figures.get("overdue", ZERO)
+    return loans
+
+
+def review_queue_export_rows(loans: QuerySet[Loan], *, today: date | None = None, chunk: int = 2000):
+    """The filtered queue for the XLSX export, in chunks of `chunk` loans (two queries a chunk, memory bounded)."""
+    batch: list[Loan] = []
+    for loan in loans.iterator(chunk_size=chunk):
+        batch.append(loan)
+        if len(batch) >= chunk:
+            yield from review_queue_rows(batch, today=today)
+            batch = []
+    if batch:
+        yield from review_queue_rows(batch, today=today)
+
+
+@dataclass
+class ReviewFigures:
+    balance: Decimal
+    principal: Decimal
+    overdue: Decimal
+    last_repayment: Repayment | None
+    reasons: list[str]
+
+
+def review_figures(*, loan: Loan, today: date | None = None) -> ReviewFigures:
+    """The loan's figures shown beside the review form: balance, overdue amount, last repayment and signals."""
+    today = today or timezone.localdate()
+    figures = loan_balances([loan.pk], today=today).get(loan.pk, {})
+    last = (
+        Repayment.objects.filter(loan=loan, status=Repayment.Status.POSTED).order_by("-received_at", "-id").first()
+    )
+    queued = review_queue(today=today).filter(pk=loan.pk).first()
+    return ReviewFigures(
+        balance=figures.get("balance", ZERO),
+        principal=figures.get("principal", ZERO),
+        overdue=figures.get("overdue", ZERO),
+        last_repayment=last,
+        reasons=review_reasons(queued, today=today) if queued else [],
+    )
 
 
 # ---- revenue and reconciliation ----------------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.approvals import REASON_EARLIER_STEP, REASON_REQUESTED, four_eyes_conflict
-from aftersales.exports import Sheet, xlsx_response
+from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import has_role, role_required
 from loans import selectors, services
 from loans.forms import (
@@ -97,7 +94,7 @@ def loan_detail(request, pk: int):
     except Loan.DoesNotExist:
         return render(request, "404.html", status=404)
     quote = None
-    if data.loan.status in (Loan.Status.ACTIVE, Loan.Status.RESTRUCTURED):
+    if data.loan.status in Loan.Status.open_statuses():
         quote = services.settlement_quote(loan=data.loan, rows=data.schedule)
     user = request.user
     return render(
@@ -578,10 +575,6 @@ def revenue_csv(request):
     form = MonthForm(request.GET or None)
     year, month = form.period()
     rows, total = selectors.revenue_report(year=year, month=month)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="revenue-{year}-{month:02d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese product names correctly only with a BOM
-    writer = csv.writer(response)
     header = [
         _("Product"),
         _("Interest"),
@@ -592,21 +585,21 @@ def revenue_csv(request):
         _("Principal repaid"),
         _("Customer credit"),
     ]
-    writer.writerow(header)
-    for row in [*rows, total]:
-        writer.writerow(
-            [
-                row.product or _("Total"),
-                row.interest,
-                row.penalty,
-                row.fee,
-                row.upfront_fee,
-                row.income,
-                row.principal,
-                row.credit,
-            ]
-        )
-    return response
+    body = (
+        [
+            row.product or _("Total"),
+            row.interest,
+            row.penalty,
+            row.fee,
+            row.upfront_fee,
+            row.income,
+            row.principal,
+            row.credit,
+        ]
+        for row in [*rows, total]
+    )
+    # formula-safe cells (a product named "=HYPERLINK(...)" stays text), streamed with a BOM for Excel
+    return csv_response(filename=f"revenue-{year}-{month:02d}", header=header, rows=body)
 
 
 @role_required(*FINANCE)

@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from loans.models import Loan
 from reminders import rules
 from reminders.models import Reminder, ReminderStep
 
@@ -32,7 +33,7 @@ DISPATCH_LIMIT = 5000
 BATCH_SIZE = 20
 
 UNPAID = ("pending", "partially_paid", "overdue")
-LIVE_LOANS = ("active", "restructured")
+LIVE_LOANS = Loan.Status.open_statuses()
 
 INSERT_COLUMNS = (
     "installment_id",

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from aftersales.audit import audit_log
 from customers import crypto
 from customers.validators import mask_mobile, normalize_mainland_mobile
+from loans.models import Loan
 from reminders import rules, templating
 from reminders.backends import SendError, SendResult, StatusUpdate, TransientSendError, get_backend
 from reminders.messaging import status_callback_url
@@ -168,7 +169,7 @@ def _check_and_prepare(reminder: Reminder, *, backend, now: datetime, cap_reache
     customer = reminder.customer
     if installment.status == "paid" or installment.outstanding <= 0 or not installment.is_current:
         return _skip(reminder, Reminder.SkipReason.PAID, now)
-    if installment.loan.status not in ("active", "restructured"):
+    if installment.loan.status not in Loan.Status.open_statuses():
         return _skip(reminder, Reminder.SkipReason.LOAN_CLOSED, now)
     channel = reminder.channel
     if (channel == OutboundMessage.Channel.SMS and customer.sms_opt_out) or (

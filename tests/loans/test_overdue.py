@@ -1,6 +1,6 @@
 """The daily overdue run: overdue marking after grace, late fees, penalty interest, DPD and buckets; idempotent."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -129,3 +129,50 @@ def test_beat_schedule_runs_the_task_daily():
 
     entry = collect_beat_schedule()["loans-overdue-daily"]
     assert entry["task"] == "loans.tasks.overdue_daily"
+
+
+# ---- exact penalties: the total never depends on how often the job ran (SPEC §10) -------------------------
+
+
+def _odd_loan():
+    # one installment of 7,777.77 due 2026-02-01 at 17.3%, markup 50%: 5.606475875 a day, never a round cent
+    return make_loan(
+        principal="7777.77", annual_rate="0.173", term_months=1, method="equal_principal", penalty_markup=D("0.5")
+    )
+
+
+def test_91_daily_runs_equal_one_catch_up_run_to_the_cent():
+    # given two identical loans, 91 days past due on 2026-05-03
+    daily, once = _odd_loan(), _odd_loan()
+    # when one is run every day and the other once
+    day = date(2026, 2, 5)
+    while day <= date(2026, 5, 3):
+        jobs.overdue_run(day)  # runs both loans; `once` is reset below
+        day += timedelta(days=1)
+    Installment.objects.filter(loan=once).update(
+        penalty_due=D("0"), penalty_accrued=D("0"), penalty_accrued_through=None
+    )
+    jobs.overdue_run(date(2026, 5, 3))
+    # then both hold 91 × 5.606475875 = 510.189… → 510.19 (the old job gave 510.50 daily, 510.19 at once)
+    assert _row(daily, 1).penalty_due == _row(once, 1).penalty_due == D("510.19")
+
+
+def test_two_runs_equal_one_run():
+    # 35.87 in two runs and 35.88 in one was reported; here 7,777.77: 02-05 (4 days) then 05-03 vs 05-03 alone
+    first, second = _odd_loan(), _odd_loan()
+    jobs.overdue_run(date(2026, 2, 5))
+    Installment.objects.filter(loan=second).update(
+        penalty_due=D("0"), penalty_accrued=D("0"), penalty_accrued_through=None
+    )
+    assert _row(first, 1).penalty_due == D("22.43")  # 4 × 5.606475875 = 22.4259
+    jobs.overdue_run(date(2026, 5, 3))
+    assert _row(first, 1).penalty_due == _row(second, 1).penalty_due == D("510.19")
+
+
+def test_a_waiver_stays_waived_when_the_job_runs_again():
+    loan = _odd_loan()
+    jobs.overdue_run(date(2026, 2, 5))
+    Installment.objects.filter(loan=loan).update(penalty_due=D("0"))  # 22.43 waived
+    jobs.overdue_run(date(2026, 2, 6))  # one more day: 5 × 5.606475875 = 28.03 accrued, 28.03 − 22.43 = 5.60 new
+    row = _row(loan, 1)
+    assert (row.penalty_due, row.penalty_accrued) == (D("5.60"), D("28.03"))
