@@ -358,7 +358,9 @@ def restructure_detail(request, pk: int):
         ),
         pk=pk,
     )
-    preview = services.plan_preview(plan) if plan.status != RestructurePlan.Status.APPLIED else None
+    # Only a plan still in progress is compared with the schedule; an applied or rejected one is history.
+    in_progress = (RestructurePlan.Status.PROPOSED, RestructurePlan.Status.REVIEWED, RestructurePlan.Status.APPROVED)
+    preview = services.plan_preview(plan) if plan.status in in_progress else None
     user = request.user
     step = {
         RestructurePlan.Status.PROPOSED: has_role(user, roles.RISK_ASSESSOR) and "review",

@@ -340,3 +340,19 @@ def test_a_superuser_takes_one_step_only(client, django_user_model, agent, risk_
     assert _refusals(other).get().actor == root
     other.refresh_from_db()
     assert other.status == "reviewed"
+
+
+@time_machine.travel(TODAY)
+def test_a_rejected_plan_still_opens_after_a_later_cut_below_its_rate(client, agent, agent2, risk_assessor, manager):
+    # given a plan for 11% rejected, then another cutting the loan to 10% applied
+    loan = _fresh_loan()
+    rejected = services.restructure_propose(loan=loan, proposed_by=agent, reason="r", new_rate=D("0.11"))
+    services.restructure_reject(plan=rejected, rejected_by=risk_assessor, note="income not verified")
+    applied = services.restructure_propose(loan=loan, proposed_by=agent, reason="r", new_rate=D("0.10"))
+    _through(applied, risk_assessor, manager, agent2)
+    # when the rejected plan is opened (its 11% is no longer a reduction of the loan's 10%)
+    client.force_login(agent)
+    response = client.get(rejected.get_absolute_url())
+    # then it shows as history, not as an error
+    assert response.status_code == 200
+    assert "This plan was rejected" in response.content.decode()
