@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from reminders.backends.values import price_value
+
 
 class SendError(Exception):
     """A send that failed. `transient` errors are retried with backoff; permanent ones are not."""
@@ -38,6 +40,10 @@ class SendResult:
     price: Decimal | None = None
     price_unit: str = ""
 
+    def __post_init__(self) -> None:
+        # Whatever the backend, only a finite price in range is ever stored (reminders.backends.values).
+        self.price = price_value(self.price, provider_id=self.provider_id or "")
+
 
 @dataclass
 class StatusUpdate:
@@ -47,6 +53,9 @@ class StatusUpdate:
     price_unit: str = ""
     error_code: str = ""
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.price = price_value(self.price, provider_id=self.provider_id or "")
 
 
 class MessagingBackend(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 import requests
@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from reminders.backends.base import PermanentSendError, SendResult, StatusUpdate, TransientSendError
+from reminders.backends.values import duration_seconds, price_value
 
 # Twilio error codes that mean "this destination cannot be reached this way": do not retry, fix the contact data.
 PERMANENT_CODES = {21211, 21214, 21217, 21408, 21610, 21612, 21614, 13224, 13225}
@@ -29,13 +30,9 @@ HTTP_TIMEOUT_SECONDS = 10
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
-def _price(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return abs(Decimal(str(value)))
-    except InvalidOperation:
-        return None
+def _price(value, provider_id: str = "") -> Decimal | None:
+    """The price Twilio reports (negative: a charge) as a cost; None when missing, not finite or out of range."""
+    return price_value(value, provider_id=provider_id)
 
 
 def twiml_say(text: str, language: str) -> str:
@@ -61,7 +58,7 @@ class Backend:
         return SendResult(
             provider_id=message.sid,
             status=message.status or "queued",
-            price=_price(message.price),
+            price=_price(message.price, message.sid or ""),
             price_unit=message.price_unit or "",
         )
 
@@ -71,7 +68,9 @@ class Backend:
             kwargs["status_callback"] = status_callback
             kwargs["status_callback_event"] = ["initiated", "ringing", "answered", "completed"]
         call = self._call(lambda: self.client.calls.create(**kwargs))
-        return SendResult(provider_id=call.sid, status=call.status or "queued", price=_price(call.price))
+        return SendResult(
+            provider_id=call.sid, status=call.status or "queued", price=_price(call.price, call.sid or "")
+        )
 
     @staticmethod
     def _call(create):
@@ -126,8 +125,8 @@ class Backend:
         return StatusUpdate(
             provider_id=sid,
             status=status,
-            price=_price(params.get("Price")),
-            price_unit=params.get("PriceUnit") or "",
-            error_code=params.get("ErrorCode") or "",
-            extra={"duration": params.get("CallDuration", "")},
+            price=_price(params.get("Price"), sid),
+            price_unit=(params.get("PriceUnit") or "")[:8],
+            error_code=(params.get("ErrorCode") or "")[:16],
+            extra={"duration": duration_seconds(params.get("CallDuration"), provider_id=sid)},
         )
