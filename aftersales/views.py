@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,15 @@ from aftersales import permissions as roles
 from aftersales.models import AuditEntry, Notification
 from aftersales.notifications import unread_forget
 from aftersales.permissions import role_required
+from aftersales.security.redirects import safe_next
 from aftersales.selectors import background_health
+
+
+class NotificationReadForm(forms.Form):
+    """Which notification to mark read (none: all of them); the id is bounded so the database never sees 20 digits."""
+
+    id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
 
 # Where each role starts its day, first match wins.
 HOME_BY_ROLE = [
@@ -126,8 +134,12 @@ def notifications(request):
 def notifications_mark_read(request):
     """Mark all (or one) of the user's notifications read."""
     items = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-    if request.POST.get("id"):
-        items = items.filter(pk=request.POST["id"])
+    form = NotificationReadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This notification does not exist."))
+        return redirect("notifications")
+    if form.cleaned_data["id"]:
+        items = items.filter(pk=form.cleaned_data["id"])
     count = items.update(read_at=timezone.now())
     unread_forget(user_ids=[request.user.pk])
     messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
@@ -138,9 +150,7 @@ def notifications_mark_read(request):
 def set_language(request):
     """Switch the interface language; staff keep the choice on their profile."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = safe_next(request, "/")
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:

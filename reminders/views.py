@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
+from aftersales.security.redirects import safe_next
 from reminders import selectors, services
 from reminders.backends import get_backend
 from reminders.forms import ContactTaskResolveForm, OutboxFilterForm, SendNowForm
@@ -67,7 +68,7 @@ def contact_task_resolve(request, pk: int):
         return redirect("reminders:contact_tasks")
     services.contact_task_resolve(task=task, actor=request.user, note=form.cleaned_data["note"], request=request)
     messages.success(request, _("Contact-data task closed."))
-    return redirect(request.POST.get("next") or "reminders:contact_tasks")
+    return redirect(safe_next(request, "reminders:contact_tasks"))
 
 
 @role_required(*roles.STAFF_ROLES)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -21,15 +21,11 @@ from aftersales.permissions import role_required
 from aftersales.security import lockout, two_factor
 from aftersales.security.forms import DataReportForm, EnrolmentForm, SecondFactorForm
 from aftersales.security.ratelimit import ratelimit
+from aftersales.security.redirects import safe_next
 
 
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("home")
+    return safe_next(request, "home")
 
 
 def _user_key(request) -> str:

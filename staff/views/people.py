@@ -9,14 +9,14 @@ from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
+from aftersales.security.redirects import safe_next
 from staff import selectors, training
-from staff.forms import TrainingSessionForm
+from staff.forms import TrainingSessionForm, TrainingYearForm
 from staff.models import StaffProfile, TrainingSession
 from staff.services import staff_duty_set
 
@@ -31,11 +31,7 @@ def duty_set(request):
     if request.headers.get("HX-Request"):
         return render(request, "staff/_duty_toggle.html", {"profile": profile})
     messages.success(request, _("You are on duty now.") if on_duty else _("You are off duty now."))
-    target = request.POST.get("next", "")
-    # only a local path: a bare word would be taken for a URL name by redirect()
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(target)
-    return redirect("staff:profile")
+    return HttpResponseRedirect(safe_next(request, "staff:profile"))
 
 
 @role_required(*roles.LEADERS)
@@ -93,7 +89,10 @@ def member(request, pk: int):
 @role_required(*roles.STAFF_ROLES)
 def training_list(request):
     """Training sessions this year; leaders also see the team's hours and information-security due dates."""
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    form = TrainingYearForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("That year cannot be shown; showing this year instead."))
+    year = form.get_year()
     sessions = (
         TrainingSession.objects.filter(held_on__year=year)
         .annotate(attendee_count=Count("attendances"))
