@@ -205,6 +205,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 TWO_FACTOR_RECOVERY_CODES = 10
 
+# Whether `manage.py flush` may empty the append-only audit log: only the test settings turn it on (the test
+# runner flushes between transaction=True tests). Deliberately not read from the environment.
+AUDIT_LOG_FLUSH_ALLOWED = False
+
 # Lockout (django-axes): 5 failures for the same user name from the same address lock it for 30 minutes;
 # an admin unlocks earlier (Security > Locked sign-ins, or the axes admin). Database handler: works across processes.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -355,6 +359,9 @@ REMINDER_MAX_SAME_TEXT_PER_24H = env.int("REMINDER_MAX_SAME_TEXT_PER_24H", defau
 # Complaints (SPEC §7).
 COMPLAINT_MASS_THRESHOLD = env.int("COMPLAINT_MASS_THRESHOLD", default=5)
 COMPLAINT_MASS_WINDOW_HOURS = env.int("COMPLAINT_MASS_WINDOW_HOURS", default=24)
+# Anonymous complaints from the public form count toward mass-complaint detection only once matched to a
+# customer or acknowledged by an agent; True counts them at once (a stranger could then raise incidents).
+COMPLAINT_MASS_COUNT_UNVERIFIED = env.bool("COMPLAINT_MASS_COUNT_UNVERIFIED", default=False)
 
 # Staff (SPEC §8).
 QA_SAMPLE_RATE = Decimal(env("QA_SAMPLE_RATE", default="0.05"))

@@ -30,7 +30,7 @@ from complaints.models import (
     RootCause,
 )
 from complaints.selectors import DECISION_PENDING, _due_filters, calendar_load
-from complaints.services.incidents import mass_complaint_check
+from complaints.services.incidents import mass_complaint_check, mass_complaint_recheck
 from complaints.services.notices import letter_render, notice_send
 from complaints.uploads import validate_evidence
 from customers.freetext import text_protect, text_protect_update
@@ -42,6 +42,8 @@ __all__ = [
     "deadlines_for",
     "complaint_from_inquiry",
     "complaint_update",
+    "complaint_text_reveal",
+    "FREE_TEXT_FIELDS",
     "complaint_assign",
     "complaint_acknowledge",
     "complaint_investigate",
@@ -228,6 +230,23 @@ def complaint_from_inquiry(
     return complaint, True
 
 
+def complaint_text_reveal(*, complaint: Complaint, field: str, reason: str, actor, request=None) -> str:
+    """One free-text field as written, for a user with view_full_pii who gave a reason; audit-logged."""
+    if not actor.has_perm("customers.view_full_pii"):
+        raise PermissionDenied
+    if field not in FREE_TEXT_FIELDS:
+        raise ValidationError({"field": _("This text cannot be revealed.")}, code="field")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you need the full text: the reason is written to the audit log.")}, code="reason"
+        )
+    audit_log(
+        actor=actor, action="pii_reveal", obj=complaint, changes={"field": field}, reason=reason[:300], request=request
+    )
+    return getattr(complaint, f"{field}_full") or getattr(complaint, field)
+
+
 EDITABLE_FIELDS = (
     "category",
     "severity",
@@ -280,6 +299,8 @@ def complaint_update(*, complaint: Complaint, actor, request=None, **values) -> 
         audit_log(actor=actor, action="complaint_update", obj=complaint, changes=changes, request=request)
     if "category" in changes or "product" in changes:
         mass_complaint_check(complaint=complaint)
+    elif "customer" in changes and complaint.customer_id is not None:
+        mass_complaint_recheck(complaint=complaint)  # a public complaint matched to a customer now counts
     return complaint
 
 
@@ -344,6 +365,7 @@ def complaint_acknowledge(*, complaint: Complaint, actor, send_notice: bool = Tr
             changes={"status": [S.RECEIVED, S.ACKNOWLEDGED], "on_time": [None, now <= complaint.acknowledge_due]},
             request=request,
         )
+        mass_complaint_recheck(complaint=complaint)  # a public complaint accepted by an agent now counts
     notice = None
     if send_notice:
         try:

@@ -23,7 +23,9 @@ __all__ = [
     "incident_entry_add",
     "incident_update",
     "incident_resolve",
+    "complaint_counts_toward_mass",
     "mass_complaint_check",
+    "mass_complaint_recheck",
     "plan_save",
     "drill_record",
 ]
@@ -166,19 +168,75 @@ def _mass_keys(complaint: Complaint) -> list[tuple[str, dict, str]]:
     return keys
 
 
+def _is_anonymous_public(*, source: str, created_by_id: int | None) -> bool:
+    # The public online form is the only way in without a staff member: no one recorded it.
+    return source == Complaint.Source.ONLINE and created_by_id is None
+
+
+def complaint_counts_toward_mass(complaint: Complaint) -> bool:
+    """Whether the complaint may count toward mass-complaint detection (SPEC §7).
+
+    A complaint recorded by staff always counts. An anonymous one from the public form counts only once it is
+    matched to a customer or accepted (acknowledged) by an agent, unless settings.COMPLAINT_MASS_COUNT_UNVERIFIED.
+    """
+    if getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False):
+        return True
+    if not _is_anonymous_public(source=complaint.source, created_by_id=complaint.created_by_id):
+        return True
+    return complaint.acknowledged_at is not None or complaint.customer_id is not None
+
+
+def _matched_by_phone_only(complaint: Complaint) -> bool:
+    # A public complaint whose customer is known only from the number typed into the form.
+    return (
+        not getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False)
+        and _is_anonymous_public(source=complaint.source, created_by_id=complaint.created_by_id)
+        and complaint.acknowledged_at is None
+        and complaint.customer_id is not None
+    )
+
+
+def _counted_ids(rows) -> list[int]:
+    """The ids of the complaints that count, from (id, source, created_by_id, acknowledged_at, customer_id) rows.
+
+    A public complaint matched to a customer only by the phone number typed into the form, and not yet accepted
+    by an agent, counts once per customer: one known number typed five times is one complaint, not five.
+    """
+    count_unverified = getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False)
+    counted, customers_seen = [], set()
+    for pk, source, created_by_id, acknowledged_at, customer_id in rows:
+        if count_unverified or not _is_anonymous_public(source=source, created_by_id=created_by_id):
+            counted.append(pk)
+        elif acknowledged_at is not None:
+            counted.append(pk)
+        elif customer_id is not None and customer_id not in customers_seen:
+            customers_seen.add(customer_id)
+            counted.append(pk)
+    return counted
+
+
 def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
     """Raise one incident when ≥ threshold complaints in a category or about a product arrive within the window.
 
     Later complaints of the same group join the open incident instead of raising another one; the database
     allows one open incident per trigger, so two complaints arriving together cannot raise two. When the
     complaint completes both its category group and its product group at once, one incident covers both.
+    Only verified complaints count (`complaint_counts_toward_mass`): a stranger cannot raise an incident with
+    the public form. The check runs again when a public complaint is matched to a customer or acknowledged.
     """
+    if not complaint_counts_toward_mass(complaint):
+        return []
     threshold = int(getattr(settings, "COMPLAINT_MASS_THRESHOLD", 5))
     window = timedelta(hours=int(getattr(settings, "COMPLAINT_MASS_WINDOW_HOURS", 24)))
     touched = []
     for key, lookup, title in _mass_keys(complaint):
         open_incident = Incident.objects.filter(status=Incident.Status.OPEN, trigger_key=key).first()
         if open_incident is not None:
+            if (
+                _matched_by_phone_only(complaint)
+                and open_incident.complaints.filter(customer_id=complaint.customer_id).exists()
+            ):
+                continue  # this customer's number already counts in the incident
             if not open_incident.complaints.filter(pk=complaint.pk).exists():
                 open_incident.complaints.add(complaint)
                 incident_entry_add(
@@ -190,7 +248,13 @@ def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
         in_window = Complaint.objects.filter(
             received_at__gt=complaint.received_at - window, received_at__lte=complaint.received_at, **lookup
         )
-        ids = list(in_window.values_list("id", flat=True))
+        ids = _counted_ids(
+            in_window.order_by("received_at", "id").values_list(
+                "id", "source", "created_by_id", "acknowledged_at", "customer_id"
+            )
+        )
+        if complaint.pk not in ids:  # e.g. a second phone-matched complaint of an already counted customer
+            continue
         if len(ids) < threshold:
             continue
         if touched:
@@ -216,6 +280,13 @@ def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
             incident.complaints.add(complaint)
         touched.append(incident)
     return touched
+
+
+def mass_complaint_recheck(*, complaint: Complaint) -> list[Incident]:
+    """A public complaint was just matched to a customer or acknowledged: it may count now, so check again."""
+    if not _is_anonymous_public(source=complaint.source, created_by_id=complaint.created_by_id):
+        return []  # staff-recorded complaints were counted when they were recorded
+    return mass_complaint_check(complaint=complaint)
 
 
 @transaction.atomic
