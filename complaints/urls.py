@@ -12,6 +12,7 @@ urlpatterns = [
     path("legal/", views.legal_queue, name="legal_queue"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path("<int:pk>/edit/", views.complaint_edit, name="edit"),
+    path("<int:pk>/reveal/", views.complaint_text_reveal, name="text_reveal"),
     path("<int:pk>/assign/", views.complaint_assign, name="assign"),
     path("<int:pk>/acknowledge/", views.complaint_acknowledge, name="acknowledge"),
     path("<int:pk>/investigate/", views.complaint_investigate, name="investigate"),

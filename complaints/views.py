@@ -9,8 +9,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales import permissions as roles
@@ -248,6 +250,8 @@ def _detail(request, complaint: Complaint, status: int = 200, **bound):
         "reopen_form": bound.get("reopen_form") or forms.ReopenForm(),
         "legal_form": bound.get("legal_form") or forms.LegalEscalationForm(),
         "open_panel": bound.get("open_panel", ""),
+        "can_reveal": user.has_perm("customers.view_full_pii"),
+        "revealed": bound.get("revealed"),  # a text revealed without htmx, shown once
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -255,6 +259,39 @@ def _detail(request, complaint: Complaint, status: int = 200, **bound):
 @role_required(*VIEW)
 def complaint_detail(request, pk: int):
     return _detail(request, _complaint_or_404(pk))
+
+
+@never_cache
+@require_POST
+@role_required(*VIEW)
+def complaint_text_reveal(request, pk: int):
+    """Show the summary, description or demand as written (numbers unmasked), once, with view_full_pii and a reason."""
+    if not request.user.has_perm("customers.view_full_pii"):
+        raise PermissionDenied
+    complaint = _complaint_or_404(pk)
+    field = request.POST.get("field", "")
+    if field not in services.FREE_TEXT_FIELDS:
+        raise Http404
+    context = {
+        "key": field,
+        "shown": getattr(complaint, field),
+        "url": reverse("complaints:text_reveal", args=[complaint.pk]),
+        "hidden_name": "field",
+        "hidden_value": field,
+        "can_reveal": True,
+        "revealed": None,
+        "error": "",
+    }
+    try:
+        context["revealed"] = services.complaint_text_reveal(
+            complaint=complaint, field=field, reason=request.POST.get("reason", ""), actor=request.user, request=request
+        )
+    except ValidationError as exc:
+        context["error"] = " ".join(exc.message_dict.get("reason", exc.messages))
+    if request.htmx or context["error"]:
+        return render(request, "inquiries/_reveal_text.html", context, status=400 if context["error"] else 200)
+    messages.success(request, _("The full text is shown once below; this reveal was written to the audit log."))
+    return _detail(request, complaint, revealed=context)
 
 
 @role_required(*HANDLE)

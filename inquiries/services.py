@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
@@ -297,6 +297,31 @@ def _safe_name(filename: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[:60] or "attachment"
     ext = re.sub(r"[^A-Za-z0-9.]", "", ext)[:10]
     return f"{secrets.token_hex(8)}-{stem}{ext}"
+
+
+def inquiry_text_reveal(
+    *, inquiry: Inquiry, actor, reason: str, message: InquiryMessage | None = None, request=None
+) -> str:
+    """The subject (or one message) as written, for a user with view_full_pii who gave a reason; audit-logged."""
+    if not actor.has_perm("customers.view_full_pii"):
+        raise PermissionDenied
+    if message is not None and message.inquiry_id != inquiry.pk:
+        raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you need the full text: the reason is written to the audit log.")}, code="reason"
+        )
+    field, text = ("message", message.body_full or message.body) if message else ("subject", inquiry.subject_full)
+    audit_log(
+        actor=actor,
+        action="pii_reveal",
+        obj=inquiry,
+        changes={"field": field, "message": message.pk if message else None},
+        reason=reason[:300],
+        request=request,
+    )
+    return text or inquiry.subject
 
 
 # ---- hotline ------------------------------------------------------------------------------------

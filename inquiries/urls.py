@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/claim/", views.claim, name="claim"),
+    path("<int:pk>/reveal/", views.text_reveal, name="text_reveal"),
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/call/", views.call_log, name="call_log"),
     path("<int:pk>/note/", views.note, name="note"),

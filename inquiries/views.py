@@ -6,12 +6,14 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -33,7 +35,7 @@ from inquiries.forms import (
     ReplyForm,
     ResolveForm,
 )
-from inquiries.models import Category, Inquiry, InquiryAttachment
+from inquiries.models import Category, Inquiry, InquiryAttachment, InquiryMessage
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "is_open": inquiry.status != Inquiry.Status.RESOLVED,
         "category_label": dict(Category.choices).get(inquiry.category, inquiry.category),
         "customer_url": _customer_url(inquiry),
+        "can_reveal": request.user.has_perm("customers.view_full_pii"),
+        "revealed": forms.get("revealed"),  # a text revealed without htmx, shown once above the thread
         # resolved_by may be empty (resolved by an import or a since-deleted user): never crash the page on it
         "resolver_name": (inquiry.resolved_by.get_full_name() or inquiry.resolved_by.get_username())
         if inquiry.resolved_by_id
@@ -194,6 +198,47 @@ def _customer_url(inquiry: Inquiry) -> str:
 def detail(request, pk: int):
     """The whole thread and every action on one page."""
     return _detail(request, _inquiry(pk))
+
+
+@never_cache
+@role_required(*WORKERS)
+@require_POST
+def text_reveal(request, pk: int):
+    """Show the subject or one message as written (numbers unmasked), once, with view_full_pii and a reason."""
+    if not request.user.has_perm("customers.view_full_pii"):
+        raise PermissionDenied
+    inquiry = _inquiry(pk)
+    message_id = request.POST.get("message", "")
+    message = None
+    if message_id:
+        if not message_id.isdigit() or len(message_id) > 18:
+            raise Http404
+        message = get_object_or_404(InquiryMessage, pk=int(message_id), inquiry=inquiry)
+    shown = message.body if message else inquiry.subject
+    context = {
+        "key": str(message.pk) if message else "subject",
+        "shown": shown,
+        "url": reverse("inquiries:text_reveal", args=[inquiry.pk]),
+        "hidden_name": "message",
+        "hidden_value": message.pk if message else "",
+        "can_reveal": True,
+        "revealed": None,
+        "error": "",
+    }
+    try:
+        context["revealed"] = services.inquiry_text_reveal(
+            inquiry=inquiry, message=message, actor=request.user, reason=request.POST.get("reason", ""), request=request
+        )
+    except ValidationError as exc:
+        context["error"] = " ".join(exc.message_dict.get("reason", exc.messages))
+    status = 400 if context["error"] else 200
+    if request.htmx:
+        return render(request, "inquiries/_reveal_text.html", context, status=status)
+    if context["error"]:
+        messages.error(request, context["error"])
+        return _detail(request, inquiry, status=400)
+    messages.success(request, _("The full text is shown once below; this reveal was written to the audit log."))
+    return _detail(request, inquiry, revealed=context)
 
 
 @role_required(*WORKERS)

@@ -44,6 +44,8 @@ CASES = [
     allow("inquiries:detail", WORKERS, args=_inquiry_id),
     # Claiming: the first role to try wins, every later one is told and sent back to the queue (302 both).
     _post("inquiries:claim", {}),
+    # Revealing the text as written needs customers.view_full_pii: of the inquiry workers only managers hold it.
+    allow("inquiries:text_reveal", [roles.MANAGER], args=_inquiry_id, method="post", data={"reason": "check"}),
     _post("inquiries:reply", {"via": "sms", "body": "Hello"}),
     _post("inquiries:call_log", {"call-body": "Called", "call-reached": "on"}),
     _post("inquiries:note", {"note-body": "Note"}),
