@@ -2,7 +2,8 @@
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return is read as a formula by Excel, LibreOffice and WPS. Such text is written
-with a leading apostrophe, so the cell shows the text as typed and never runs. Numbers, dates and money stay
+with a leading apostrophe, so the cell shows the text as typed and never runs (a signed plain number such as
+"+8613812345678" cannot run and stays as typed). Numbers, dates and money stay
 typed values (a negative amount is a number, not text), so sums still work in the spreadsheet.
 
 CSV is streamed row by row with a UTF-8 BOM (Excel opens Chinese text correctly only with it); XLSX is
@@ -30,13 +31,15 @@ _SHEET_FORBIDDEN = set("[]:*?/\\")
 MAX_CELL_CHARS = 32000  # Excel's limit is 32,767 characters a cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
 # Control characters an XLSX file may not hold (openpyxl refuses the whole workbook for one of them).
+# A signed plain number ("+8613812345678", "-5.00") cannot run anything: it stays readable as typed.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
 _ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_text(value: Any) -> str:
     """Text that a spreadsheet shows as typed: a leading formula character is neutralised."""
     text = _ILLEGAL_CHARS.sub("", "" if value is None else str(value))
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
         text = "'" + text
     return text[:MAX_CELL_CHARS]
 

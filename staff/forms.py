@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,6 +13,49 @@ from staff import kpis
 from staff.models import GradeBand, TrainingSession
 from staff.reviews import validate_bands, validate_weights
 
+# Ids are bounded so that a 20-digit value is refused by the form, never by the database (SQLite: 64 bits).
+MAX_ID = 2**31 - 1
+
+
+def bounded_id(label, **kwargs) -> forms.IntegerField:
+    """An optional id parameter (a team, a staff member, a notification)."""
+    return forms.IntegerField(label=label, required=False, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class TrainingYearForm(forms.Form):
+    """The year the training page is for; a bad value falls back to this year."""
+
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def get_year(self) -> int:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("year") or timezone.localdate().year
+
+
+class RecordsForm(forms.Form):
+    """Whose records behind a figure: one staff member or a team (ids), and the outcome shown."""
+
+    staff = bounded_id(_("Staff member"))
+    team = bounded_id(_("Team"))
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=30)
+
+    def value(self, name: str):
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get(name)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows whose ids are checked as numbers in range before the database is asked."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super()._check_values(value)
+
 
 class PeriodForm(forms.Form):
     """The period (and for managers the team) the figures are for; invalid input falls back to this month."""
@@ -23,6 +67,8 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     trend = forms.ChoiceField(label=_("Trend by"), choices=[("day", _("Day")), ("week", _("Week"))], required=False)
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    # dates before 1900 or after 2100 have no KPIs and would overflow the period arithmetic at the edges
+    MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
     MAX_DAYS = 366
 
@@ -35,6 +81,11 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("date", "start", "end"):
+            value = data.get(name)
+            if value and not self.MIN_DATE <= value <= self.MAX_DATE:
+                self.add_error(name, _("Choose a date between 1900 and 2100."))
+                data.pop(name, None)
         if data.get("period") == "custom":
             if not data.get("start") or not data.get("end"):
                 raise forms.ValidationError(_("Give both dates of a custom range."))
@@ -167,7 +218,7 @@ class SurveyAnswerForm(forms.Form):
 
 
 class TrainingSessionForm(forms.ModelForm):
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = BoundedModelMultipleChoiceField(
         label=_("Attendees"), queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
     )
 

@@ -8,38 +8,24 @@ mobile (audit entries "pii_reveal" on the customer).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.exports import safe_cell
 from aftersales.models import AuditEntry
 
 MAX_ROWS_PER_SHEET = 5000
 # Linked records a customer has no interest in (internal bookkeeping); everything else is listed.
 SKIPPED_MODELS = {"aftersales.auditentry", "aftersales.notification"}
-# In XLSX only a leading "=" makes openpyxl write a formula ("+86..." stays text, unlike in CSV).
-FORMULA_PREFIXES = ("=",)
 
 
 def cell_value(value):
-    """A value openpyxl can write safely: local naive datetimes, text never read as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None)
-    if isinstance(value, (dt.date, int, float, Decimal, bool)):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        text = "'" + text  # spreadsheet formula injection: a leading quote keeps it text
-    return text[:32000]
+    """A value openpyxl can write safely (the export helper's rules: typed numbers, local times, formula-safe text)."""
+    return safe_cell(value)
 
 
 def _field_value(obj: models.Model, field: models.Field):

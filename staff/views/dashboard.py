@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
+from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
 from staff import kpis, selectors
-from staff.forms import PeriodForm
+from staff.forms import PeriodForm, RecordsForm
 from staff.models import QaReview, StaffProfile
 from staff.views.common import ATTENTION_OUTCOME, fmt, fmt_delta, period_params, records_url
 
@@ -160,23 +160,17 @@ def records(request):
     form = PeriodForm(request.GET or None, teams=None)
     period = form.get_period()
     visible = selectors.visible_staff_ids(request.user)
-    staff = request.GET.get("staff", "")
-    team = request.GET.get("team", "")
+    params = RecordsForm(request.GET)
+    if not params.is_valid():
+        messages.warning(request, _("A filter of this link is not valid; showing all the records you may see."))
+    staff_id, team_id = params.value("staff"), params.value("team")
     subject = ""
-    if staff:
-        try:
-            staff_id = int(staff)
-        except ValueError:
-            raise Http404
+    if staff_id:
         if not selectors.may_see(request.user, staff_id):
             raise PermissionDenied
         ids = [staff_id]
         subject = selectors.staff_names([staff_id]).get(staff_id, "")
-    elif team:
-        try:
-            team_id = int(team)
-        except ValueError:
-            raise Http404
+    elif team_id:
         members = set(StaffProfile.objects.filter(team_id=team_id).values_list("user_id", flat=True))
         ids = sorted(members if visible is None else members & set(visible))
         subject = selectors.visible_teams(request.user).filter(pk=team_id).values_list("name", flat=True).first() or ""
@@ -185,7 +179,7 @@ def records(request):
     definition = kpis.KPI_BY_CODE[kpi]
     if not definition.staff_level and ids is not None:
         raise PermissionDenied  # service-wide figures are for managers
-    outcome = request.GET.get("outcome", "")
+    outcome = params.value("outcome") or ""
     record_set = selectors.kpi_records(kpi=kpi, period=period, staff_ids=ids, outcome=outcome)
     page = None
     rows = []
@@ -241,30 +235,6 @@ def export(request):
     header, body = _export_rows(report)
     filename = f"staff-kpis-{period.start.isoformat()}-{period.last_day.isoformat()}"
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in body])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "KPIs"
-    sheet.append([_("Period"), period.label()])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in body:
-        sheet.append(row)
-    sheet.freeze_panes = "D3"
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+        return csv_response(filename=filename, header=header, rows=body)
+    sheet = Sheet(title=_("KPIs"), header=header, rows=body, preamble=[[_("Period"), period.label()]], freeze_columns=3)
+    return xlsx_response(filename=filename, sheets=[sheet])

@@ -35,8 +35,11 @@ def test_numbers_money_and_negatives_stay_typed():
     assert safe_cell(Decimal("-1200.05")) == Decimal("-1200.05")
     assert safe_cell(87.5) == 87.5
     assert safe_cell(True) is True
-    # a number written as text is still text, so it is neutralised
-    assert safe_text("-1200.05") == "'-1200.05"
+    # a signed plain number in text cannot run (a mobile stays readable); arithmetic is neutralised
+    assert safe_text("-1200.05") == "-1200.05"
+    assert safe_text("+86 138 1234 5678") == "+86 138 1234 5678"
+    assert safe_text("-2+3") == "'-2+3"
+    assert safe_text("+1)|cmd") == "'+1)|cmd"
 
 
 def test_non_finite_numbers_become_text():
@@ -123,3 +126,29 @@ def test_xlsx_response_is_a_named_download():
 
 def test_workbook_without_sheets_is_still_valid():
     assert load_workbook(io.BytesIO(xlsx_bytes([]))).sheetnames == ["Sheet"]
+
+
+@pytest.mark.django_db
+def test_revenue_csv_neutralises_a_product_named_like_a_formula(client_manager):
+    # given: a loan on a product named like a formula, with 120.00 interest paid in February
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.urls import reverse
+
+    from loans import services
+    from tests.loans.factories import make_loan
+
+    loan = make_loan(principal="12000.00", annual_rate="0.12", term_months=12, method="equal_principal")
+    loan.product.__class__.objects.filter(pk=loan.product_id).update(name='=HYPERLINK("http://x","y")')
+    received = datetime(2026, 2, 1, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(received):
+        services.repayment_post(
+            loan=loan, amount=Decimal("1120.00"), received_at=received, channel="card", external_id="R1"
+        )
+    # when
+    rows = _read_csv(client_manager.get(reverse("loans:revenue_csv"), {"month": "2026-02"}))
+    # then: the product name is text; the money columns stay plain numbers
+    assert rows[1][0] == '\'=HYPERLINK("http://x","y")'
+    assert rows[1][1] == "120.00" and rows[-1][0] == "Total"

@@ -75,7 +75,7 @@ def test_report_page_csv_and_reconciliation_page(client_manager):
     page = client_manager.get(reverse("loans:revenue_report"), {"month": "2026-02"})
     assert "¥200.00" in page.content.decode()
     csv = client_manager.get(reverse("loans:revenue_csv"), {"month": "2026-02"})
-    lines = csv.content.decode("utf-8-sig").strip().splitlines()
+    lines = csv.getvalue().decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("Product,Interest,Penalty interest,Fees")
     assert lines[-1] == "Total,168.00,2.00,30.00,0.00,200.00,1000.00,0.00"
     rec = client_manager.get(reverse("loans:reconciliation"))

@@ -100,13 +100,15 @@ def test_table_sorts_by_a_kpi(client_manager, teams):
 @time_machine.travel("2026-11-28 12:00 +0800", tick=False)
 def test_exports_hold_the_table_figures(client_manager, teams):
     xlsx = client_manager.get(reverse("staff:dashboard_export"), {**MONTH, "format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.getvalue())).active
     header = [c.value for c in sheet[2]]
     rows = {r[1]: dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows["alice"]["First-response SLA"] == 87.5
     assert rows["bob"]["First-response SLA"] == 50.0
     assert rows["alice"]["Inquiries handled"] == 7
-    text = client_manager.get(reverse("staff:dashboard_export"), {**MONTH, "format": "csv"}).content.decode("utf-8-sig")
+    text = (
+        client_manager.get(reverse("staff:dashboard_export"), {**MONTH, "format": "csv"}).getvalue().decode("utf-8-sig")
+    )
     table = list(csv.DictReader(io.StringIO(text)))
     assert next(r for r in table if r["Username"] == "alice")["First-response SLA"] == "87.5"
 

@@ -108,7 +108,7 @@ def test_payroll_export_lists_signed_reviews(october_review, make_staff, manager
     PerformanceReview.objects.create(staff=bob, month=OCTOBER)  # unsigned: not for payroll
     reviews.review_sign_off(review=october_review, actor=manager)
     response = client_manager.get(reverse("staff:reviews_export"), {"month": "2026-10", "format": "csv"})
-    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    lines = response.getvalue().decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 2
     assert lines[1].startswith("alice,") and ",D,0.8," in lines[1]
 
