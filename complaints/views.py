@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales import permissions as roles
+from aftersales.approvals import REASON_HANDLER, four_eyes_conflict
 from aftersales.audit import audit_log, client_ip
 from aftersales.permissions import role_required
 from complaints import forms, selectors, services
@@ -214,6 +215,9 @@ def _detail(request, complaint: Complaint, status: int = 200, **bound):
         (level == 1 and roles.has_role(user, roles.SUPERVISOR, roles.MANAGER))
         or (level == 2 and roles.has_role(user, roles.MANAGER))
     )
+    extend_refused_reason = ""
+    if can_extend and four_eyes_conflict(actor=user, involved=services.complaint_extension_involved(complaint)):
+        can_extend, extend_refused_reason = False, REASON_HANDLER
     can_handle = roles.has_role(user, *HANDLE)
     inform_initial = {"channel": complaint.reply_channel}
     if complaint.status == Complaint.Status.DECIDED and "inform_form" not in bound:
@@ -228,6 +232,7 @@ def _detail(request, complaint: Complaint, status: int = 200, **bound):
         "incidents": complaint.incidents.all(),
         "can_handle": can_handle,
         "can_extend": can_extend,
+        "extend_refused_reason": extend_refused_reason,
         "extension_level_next": level,
         "allowed": {action: complaint.status in states for action, states in services.TRANSITIONS.items()},
         "note_form": bound.get("note_form") or forms.NoteForm(),

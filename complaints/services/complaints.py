@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
+from aftersales.approvals import REASON_HANDLER, four_eyes_check
 from aftersales.audit import audit_log
 from aftersales.notifications import notification_send
 from complaints import deadlines
@@ -50,6 +51,7 @@ __all__ = [
     "complaint_note_add",
     "evidence_add",
     "complaint_extend",
+    "complaint_extension_involved",
     "complaint_decide",
     "complaint_inform",
     "complaint_close",
@@ -435,6 +437,11 @@ def evidence_add(*, complaint: Complaint, upload, description: str = "", actor=N
     return evidence
 
 
+def complaint_extension_involved(complaint: Complaint) -> list:
+    """Who may not extend this complaint's deadline (four eyes): its own handler."""
+    return [complaint.assigned_to_id]
+
+
 def complaint_extend(*, complaint: Complaint, actor, reason: str, channel: str = "", request=None):
     """Extend the decision deadline one level (supervisor: to 30 days; manager: a further 30) and tell the customer why."""
     reason = (reason or "").strip()
@@ -452,6 +459,14 @@ def complaint_extend(*, complaint: Complaint, actor, reason: str, channel: str =
                 raise PermissionDenied(_("Only a manager may extend the deadline a second time."))
         else:
             raise ValidationError(_("The deadline has already been extended twice (60 days)."))
+        # Four eyes: the complaint's handler never extends their own deadline, superusers included.
+        four_eyes_check(
+            actor=actor,
+            involved=complaint_extension_involved(complaint),
+            action="complaint_extend",
+            obj=complaint,
+            message=REASON_HANDLER,
+        )
         tz = timezone.get_current_timezone()
         received_day = timezone.localtime(complaint.received_at, tz).date()
         new_due = deadlines.end_of_day(
