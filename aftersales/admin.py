@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales import admin_params, admin_users  # noqa: F401  (admin_users: the user and group admin)
 from aftersales.models import AuditEntry, Heartbeat, Notification
+
+admin_params.install()  # hostile date-hierarchy parameters give the admin's "invalid filter" page, never a 500
 
 admin.site.site_header = _("After-sales service portal — back office")
 admin.site.site_title = _("After-sales back office")

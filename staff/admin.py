@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.admin_guard import may_change_privileges
 from staff.models import (
     Asset,
     AssetAssignment,
@@ -39,7 +40,18 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user", "department", "team")
     raw_id_fields = ("user",)
 
+    # The role is the user's group: only an admin superuser with a second factor gives it (or a new profile).
+    def has_add_permission(self, request):
+        return may_change_privileges(request) and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if may_change_privileges(request) else (*readonly, "user", "role")
+
     def save_model(self, request, obj, form, change):
+        if change and not may_change_privileges(request):
+            stored = StaffProfile.objects.get(pk=obj.pk)
+            obj.user_id, obj.role = stored.user_id, stored.role
         super().save_model(request, obj, form, change)
         staff_role_sync(profile=obj)
 
