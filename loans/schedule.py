@@ -27,6 +27,13 @@ METHODS = (EQUAL_INSTALLMENT, EQUAL_PRINCIPAL, INTEREST_ONLY)
 # after midnight Beijing time, and the post-loan review queue refresh after it.
 BEAT_SCHEDULE = {
     "loans-overdue-daily": {"task": "loans.tasks.overdue_daily", "schedule": crontab(hour=0, minute=20)},
+    # Risk signals (hardship inquiries, complaints) reach the review queue within five minutes; all of them nightly.
+    "loans-review-signals": {"task": "loans.tasks.review_signals_refresh", "schedule": 300.0},
+    "loans-review-signals-full": {
+        "task": "loans.tasks.review_signals_refresh",
+        "schedule": crontab(hour=0, minute=40),
+        "kwargs": {"full": True},
+    },
 }
 
 

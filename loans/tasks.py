@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.utils import timezone
@@ -26,3 +26,12 @@ def overdue_daily(as_of: str | None = None) -> dict:
         "penalties": run.penalties,
         "loans_updated": run.loans_updated,
     }
+
+
+@shared_task
+def review_signals_refresh(full: bool = False) -> int:
+    """Copy hardship inquiries and complaints onto loans for the review queue (recent ones, or all when `full`)."""
+    from loans import services
+
+    since = None if full else timezone.now() - timedelta(days=1)
+    return services.review_signals_refresh(since=since)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("plans/<int:pk>/accept/", views.restructure_accept, name="restructure_accept"),
     path("plans/<int:pk>/reject/", views.restructure_reject, name="restructure_reject"),
     path("reviews/", views.review_queue, name="review_queue"),
+    path("reviews.xlsx", views.review_queue_xlsx, name="review_queue_xlsx"),
     path("revenue/", views.revenue_report, name="revenue_report"),
     path("revenue.csv", views.revenue_csv, name="revenue_csv"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),

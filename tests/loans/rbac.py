@@ -86,6 +86,7 @@ CASES = [
         data={"note": "x"},
     ),
     allow("loans:review_queue", [roles.RISK_ASSESSOR, roles.MANAGER]),
+    allow("loans:review_queue_xlsx", [roles.RISK_ASSESSOR, roles.MANAGER]),
     allow("loans:review_new", [roles.RISK_ASSESSOR], args=_loan_id),
     allow("loans:revenue_report", FINANCE),
     allow("loans:revenue_csv", FINANCE),
