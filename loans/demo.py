@@ -243,6 +243,7 @@ def seed(ctx) -> None:
     run = jobs.overdue_run(today)
     _classify(first_id)
     extras = _workflow_examples(ctx, first_id)
+    extras += ", " + _income_examples(ctx, first_id, len(customers))
     ctx.say(
         f"loans: {len(loans)} loans, {installments} installments, {repayments} repayments for {len(customers)} customers; "
         f"{run.marked_overdue} overdue installments, {extras}; {time.monotonic() - started:.1f}s"
@@ -468,3 +469,69 @@ def _workflow_examples(ctx, first_id: int) -> str:
         except Exception as exc:  # noqa: BLE001 — demo extras must never stop the seed
             ctx.say(f"loans: skipped a workflow example: {exc}")
     return f"{done['restructured']} restructured, {done['proposed']} plan proposed, {done['waivers']} waivers requested"
+
+
+def _income_examples(ctx, first_id: int, customers: int) -> str:
+    """Penalty, late-fee and early-repayment-fee income through the real services, so the revenue report and the
+    reconciliation show every income type: overdue loans partly paid (penalty and late fee first, by the waterfall)
+    and a few early settlements inside the fee period. About 1 loan in 200 customers each (at least 3), chosen in id
+    order, so a run is deterministic; the external ids make a second posting impossible."""
+    from django.contrib.auth import get_user_model
+
+    from loans import services
+
+    posted_by = get_user_model().objects.filter(username="backoffice").first()
+    count = max(3, customers // 200)
+    at = timezone.now() - timedelta(minutes=5)
+    demo = Loan.objects.filter(pk__gte=first_id, contract_number__startswith=DEMO_CONTRACT_PREFIX)
+    done = {"partly paid": 0, "settled": 0}
+    overdue = demo.filter(status=Loan.Status.ACTIVE, dpd__gt=10, late_fee__gt=0).order_by("id")[:count]
+    for index, loan in enumerate(overdue):
+        owed = Installment.objects.filter(loan=loan, is_current=True, status=Installment.Status.OVERDUE).order_by(
+            "number"
+        )
+        first = owed.first()
+        if first is None:
+            continue
+        charges = first.penalty_due - first.penalty_paid + first.fees_due - first.fees_paid
+        # Every other loan pays only part of its penalty; the others pay penalty, late fee and some interest.
+        amount = money(charges / 2) if index % 2 else money(charges + first.interest_due / 2)
+        if amount <= 0:
+            continue
+        try:
+            services.repayment_post(
+                loan=loan,
+                amount=amount,
+                received_at=at,
+                channel="app",
+                external_id=f"DEMO-PART-{loan.pk}",
+                posted_by=posted_by,
+            )
+            done["partly paid"] += 1
+        except Exception as exc:  # noqa: BLE001 — demo extras must never stop the seed
+            ctx.say(f"loans: skipped a partial payment example: {exc}")
+    today = timezone.localdate()
+    young = demo.filter(
+        status=Loan.Status.ACTIVE,
+        dpd=0,
+        early_repayment_fee_rate__gt=0,
+        disbursement_date__gt=today - timedelta(days=120),
+        disbursement_date__lt=today - timedelta(days=35),
+    ).order_by("id")[: max(2, count // 3)]
+    for loan in young:
+        try:
+            quote = services.settlement_quote(loan=loan)
+            if quote.fee <= 0:
+                continue
+            services.loan_settle(
+                loan=loan,
+                amount=quote.total,
+                received_at=at,
+                channel="bank_transfer",
+                external_id=f"DEMO-SETTLE-{loan.pk}",
+                posted_by=posted_by,
+            )
+            done["settled"] += 1
+        except Exception as exc:  # noqa: BLE001
+            ctx.say(f"loans: skipped a settlement example: {exc}")
+    return f"{done['partly paid']} overdue loans partly paid, {done['settled']} settled early with a fee"

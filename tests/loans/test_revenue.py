@@ -80,3 +80,22 @@ def test_report_page_csv_and_reconciliation_page(client_manager):
     assert lines[-1] == "Total,168.00,2.00,30.00,0.00,200.00,1000.00,0.00"
     rec = client_manager.get(reverse("loans:reconciliation"))
     assert 'data-testid="rec-status"' in rec.content.decode() and "Balanced" in rec.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "26-1", "abc", "1999-05"])
+def test_a_bad_month_gets_a_message_next_to_the_field_and_the_current_month(client_manager, bad):
+    # given a month that does not exist; when the report is asked for it
+    with time_machine.travel(datetime(2026, 12, 2, 10, tzinfo=SH)):
+        response = client_manager.get(reverse("loans:revenue_report"), {"month": bad})
+    # then the page answers with the current month and says why, beside the field, keeping what was typed
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["period"] == "2026-12"
+    assert "is not a month" in page and 'data-testid="month-error"' in page
+    assert f'value="{bad}"' in page
+    assert response.context["form"].errors["month"]
+
+
+def test_a_good_month_has_no_error(client_manager):
+    response = client_manager.get(reverse("loans:revenue_report"), {"month": "2026-02"})
+    assert response.context["period"] == "2026-02" and not response.context["form"].errors
