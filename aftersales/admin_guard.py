@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 
 from aftersales.audit import audit_log, diff_changes
+from aftersales.one_time_links import mask_one_time_links
 
 # Form fields that grant power over accounts: offered and accepted only for a superuser with a second factor.
 PRIVILEGE_FIELDS = frozenset(
@@ -74,7 +75,10 @@ def record_changes(model: type[models.Model], before: dict[str, Any], after: dic
     secret = {f.name for f in model._meta.concrete_fields if _is_secret(f)}
     plain_before = {k: v for k, v in before.items() if k not in secret}
     plain_after = {k: v for k, v in after.items() if k not in secret}
-    changes = diff_changes(plain_before, plain_after)
+    changes = {
+        name: [mask_one_time_links(v) if isinstance(v, str) else v for v in pair]
+        for name, pair in diff_changes(plain_before, plain_after).items()
+    }
     for name in sorted(secret & (set(before) | set(after))):
         old, new = before.get(name), after.get(name)
         if old != new:

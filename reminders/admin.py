@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.one_time_links import mask_one_time_links
 from reminders.models import ContactDataTask, MessageTemplate, OutboundMessage, Reminder, ReminderPolicy, ReminderStep
 
 
@@ -65,15 +66,22 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_filter = ["channel", "purpose", "status", "provider"]
     date_hierarchy = "created_at"
     search_fields = ["provider_id"]
-    # The full number stays encrypted and hidden; only the masked one is shown.
-    exclude = ["to_number"]
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "to_number"]
+    # The full number stays encrypted and hidden; only the masked one is shown. The text is shown with its
+    # one-time links (survey links) masked: staff must not open or answer a customer's survey.
+    exclude = ["to_number", "body"]
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name not in ("to_number", "body")] + [
+        "body_masked"
+    ]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("text"))
+    def body_masked(self, obj) -> str:
+        return mask_one_time_links(obj.body)
 
 
 @admin.register(ContactDataTask)

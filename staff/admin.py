@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.admin_guard import may_change_privileges
+from aftersales.one_time_links import mask_one_time_links
 from staff.models import (
     Asset,
     AssetAssignment,
@@ -17,6 +18,7 @@ from staff.models import (
     TrainingSession,
 )
 from staff.services import asset_assignment_track, asset_retire, staff_role_sync
+from staff.surveys import survey_url
 
 
 @admin.register(Department)
@@ -110,7 +112,12 @@ class SurveyAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "reference", "staff", "status", "rating", "answered_at")
     list_filter = ("kind", "status", "rating")
     search_fields = ("reference",)
-    exclude = ("token",)  # the link is a secret of the customer's
+    exclude = ("token",)  # the link is a secret of the customer's: shown masked only
+    readonly_fields = ("link_masked",)
+
+    @admin.display(description=_("link"))
+    def link_masked(self, obj) -> str:
+        return mask_one_time_links(survey_url(obj))
 
     def has_add_permission(self, request):
         return False
