@@ -5,7 +5,12 @@ import os
 
 from celery import Celery
 
+from aftersales import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+
+# The embedded broker (no REDIS_URL) is "atomicfs://": kombu's filesystem transport with atomic writes.
+broker.register()
 
 # ResilientTask: publishing from a web request survives a dead broker (the database-driven sweepers catch up).
 app = Celery("aftersales", task_cls="aftersales.security.publish:ResilientTask")

@@ -264,7 +264,8 @@ else:
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no server
 # process and really delivers tasks from the web process and beat to a separate worker process.
-CELERY_BROKER_DIR = VAR_DIR / "broker"
+# Embedded broker folder (queue/, tmp/, control/, quarantine/); env CELERY_BROKER_DIR, default var/broker.
+CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -273,13 +274,17 @@ if REDIS_URL:
         "socket_timeout": 5,
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
-    for _folder in ("queue", "processed"):
+    # aftersales/broker.py: the filesystem transport with atomic writes (registered by aftersales/celery.py).
+    CELERY_BROKER_URL = "atomicfs://"
+    for _folder in ("queue", "processed", "tmp", "quarantine", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "tmp_folder": str(CELERY_BROKER_DIR / "tmp"),  # same filesystem as queue/: rename is atomic
+        "quarantine_folder": str(CELERY_BROKER_DIR / "quarantine"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),  # kombu's default is ./control
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
