@@ -158,13 +158,14 @@ def test_91_daily_runs_equal_one_catch_up_run_to_the_cent():
 
 
 def test_two_runs_equal_one_run():
-    # 35.87 in two runs and 35.88 in one was reported; here 7,777.77: 02-05 (4 days) then 05-03 vs 05-03 alone
+    # 35.87 in two runs and 35.88 in one was reported; here 7,777.77: 02-11 (10 days) then 05-03 vs 05-03 alone.
+    # Rounding each run gave 56.06 + 454.12 (81 × 5.606475875 = 454.1245) = 510.18; the exact total is 510.19.
     first, second = _odd_loan(), _odd_loan()
-    jobs.overdue_run(date(2026, 2, 5))
+    jobs.overdue_run(date(2026, 2, 11))
     Installment.objects.filter(loan=second).update(
         penalty_due=D("0"), penalty_accrued=D("0"), penalty_accrued_through=None
     )
-    assert _row(first, 1).penalty_due == D("22.43")  # 4 × 5.606475875 = 22.4259
+    assert _row(first, 1).penalty_due == D("56.06")  # 10 × 5.606475875 = 56.06476
     jobs.overdue_run(date(2026, 5, 3))
     assert _row(first, 1).penalty_due == _row(second, 1).penalty_due == D("510.19")
 
