@@ -149,6 +149,15 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["-id"]
+        indexes = [
+            # The review queue's default order (riskiest first) read from the index, not a sort of every open loan.
+            models.Index(
+                models.F("dpd").desc(),
+                models.F("id"),
+                name="loan_review_risk_idx",
+                condition=models.Q(status__in=["active", "restructured"]),
+            ),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive")]
 
     def __str__(self) -> str:

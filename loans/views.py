@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -455,10 +457,32 @@ def _review_queue(request):
     return form, filters, sort, today, loans
 
 
+class _QueueCountPaginator(Paginator):
+    """The queue's row count (a scan of every open loan) shared for a minute per filter set."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return cache.get_or_set(self.count_key, lambda: Paginator.count.func(self), REVIEW_COUNT_SECONDS)
+
+
+REVIEW_COUNT_SECONDS = 60
+
+
 @role_required(*REVIEWERS)
 def review_queue(request):
     form, filters, sort, today, loans = _review_queue(request)
-    page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
+    key = "loans:review_queue_count:{}:{}:{}:{}:{}".format(
+        today.isoformat(),
+        filters.get("classification", ""),
+        filters.get("trigger", ""),
+        filters.get("bucket", ""),
+        filters["product"].pk if filters.get("product") else "",
+    )
+    page = _QueueCountPaginator(loans, PAGE_SIZE, count_key=key).get_page(request.GET.get("page"))
     page.object_list = selectors.review_queue_rows(list(page.object_list), today=today)
     query = request.GET.copy()
     query.pop("page", None)
