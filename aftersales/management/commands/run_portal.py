@@ -1,13 +1,117 @@
-"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."""
+"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+
+A child that dies is started again after a back-off (1 s, 2 s, 4 s ... at most 30 s; back to 1 s once it
+has stayed up for a minute) while the others keep running.
+"""
+
+from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+class Supervisor:
+    """Start named child processes, restart each one that exits (with back-off), stop all on request."""
+
+    def __init__(
+        self,
+        commands: dict[str, list[str]],
+        *,
+        cwd: Path | str | None = None,
+        write: Callable[[str], None] = print,
+        backoff_start: float = 1.0,
+        backoff_cap: float = 30.0,
+        stable_after: float = 60.0,
+        poll_interval: float = 0.5,
+    ):
+        self.commands = commands
+        self.cwd = cwd
+        self.write = write
+        self.backoff_start = backoff_start
+        self.backoff_cap = backoff_cap
+        self.stable_after = stable_after
+        self.poll_interval = poll_interval
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.failures: dict[str, int] = dict.fromkeys(commands, 0)
+        self.restart_at: dict[str, float] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(commands, 0)
+        self.stopping = False
+
+    def start(self, name: str) -> None:
+        """Start (or restart) the child `name`."""
+        self.processes[name] = subprocess.Popen(self.commands[name], cwd=self.cwd)
+        self.started_at[name] = time.monotonic()
+        self.write(f"{name} started (pid {self.processes[name].pid})")
+
+    def backoff(self, name: str) -> float:
+        """Seconds to wait before restarting `name` after its latest exit: doubles per failure, capped."""
+        return min(self.backoff_cap, self.backoff_start * 2 ** max(0, self.failures[name] - 1))
+
+    def check(self) -> None:
+        """One supervision round: note exits, schedule and perform restarts, reset back-off of stable children."""
+        now = time.monotonic()
+        for name, proc in list(self.processes.items()):
+            if name in self.restart_at:
+                if now >= self.restart_at[name] and not self.stopping:
+                    del self.restart_at[name]
+                    self.restarts[name] += 1
+                    self.start(name)
+                continue
+            code = proc.poll()
+            if code is None:
+                if now - self.started_at[name] >= self.stable_after:
+                    self.failures[name] = 0
+                continue
+            if self.stopping:
+                continue
+            if now - self.started_at[name] >= self.stable_after:
+                self.failures[name] = 0
+            self.failures[name] += 1
+            delay = self.backoff(name)
+            self.write(f"{name} stopped (exit {code}); restarting in {delay:g} s")
+            self.restart_at[name] = now + delay
+
+    def stop(self, *_args) -> None:
+        """Ask the supervision loop to stop every child (safe from a signal handler or another thread)."""
+        self.stopping = True
+
+    def run(self, *, install_signals: bool = True) -> None:
+        """Start every child and supervise them until stop() (SIGINT/SIGTERM), then stop them all."""
+        if install_signals:
+            signal.signal(signal.SIGINT, self.stop)
+            signal.signal(signal.SIGTERM, self.stop)
+        try:
+            for name in self.commands:
+                self.start(name)
+            while not self.stopping:
+                self.check()
+                time.sleep(self.poll_interval)
+        finally:
+            self.terminate_all()
+
+    def terminate_all(self, timeout: float = 10.0) -> None:
+        """SIGTERM every running child, wait up to `timeout` seconds, then SIGKILL what is left."""
+        self.stopping = True
+        self.restart_at.clear()
+        running = [proc for proc in self.processes.values() if proc.poll() is None]
+        for proc in running:
+            proc.terminate()
+        deadline = time.monotonic() + timeout
+        for proc in running:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 class Command(BaseCommand):
@@ -19,7 +123,7 @@ class Command(BaseCommand):
         parser.add_argument("--prod", action="store_true", help="gunicorn instead of runserver")
 
     def handle(self, *args, **options):
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "tmp", "quarantine", "control"):
             (settings.CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         bind = f"{options['host']}:{options['port']}"
@@ -47,33 +151,13 @@ class Command(BaseCommand):
             "beat": [python, "-m", "celery", "-A", "aftersales", "beat", "-l", "INFO"],
         }
         self.print_logins(bind)
-        processes = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
-        stopping = False
+        supervisor = Supervisor(commands, cwd=settings.BASE_DIR, write=self.log_line)
+        supervisor.run()
+        self.stdout.write("stopped web, worker and beat")
 
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping:
-                for name, proc in processes.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the others")
-                        stopping = True
-                time.sleep(0.5)
-        finally:
-            for proc in processes.values():
-                if proc.poll() is None:
-                    proc.terminate()
-            deadline = time.monotonic() + 10
-            for proc in processes.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            self.stdout.write("stopped web, worker and beat")
+    def log_line(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def print_logins(self, bind: str) -> None:
         from aftersales.demo import DEMO_PASSWORD, DEMO_USERS
