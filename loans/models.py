@@ -200,7 +200,7 @@ class Installment(models.Model):
     penalty_accrued_through = models.DateField(_("penalty accrued through"), null=True, blank=True)
     # The exact accrued penalty to that date, rounded once; each run adds (new total − this) to penalty_due, so
     # the total never depends on how often the job ran, and a waiver (which lowers penalty_due) stays waived.
-    penalty_accrued = models.DecimalField(_("penalty accrued"), default=ZERO, **MONEY)
+    penalty_accrued = models.DecimalField(_("penalty accrued"), default=ZERO, db_default=ZERO, **MONEY)
     late_fee_charged = models.BooleanField(_("late fee charged"), default=False)
 
     class Meta:
