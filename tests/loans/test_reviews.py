@@ -20,6 +20,14 @@ TODAY = date(2026, 3, 1)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    # the queue's row count is shared for a minute through the cache
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _loan(disbursed=date(2026, 2, 15)):
     return make_loan(disbursement_date=disbursed, first_due_date=disbursed + timedelta(days=30))
 
@@ -303,3 +311,14 @@ def test_review_form_shows_the_loans_figures(client_risk):
     assert set(figures.reasons) == {"hardship", "overdue", "periodic"}
     page = response.content.decode()
     assert 'data-testid="review-figures"' in page and "2026-02-28" in page and "2026-02-20" in page
+
+
+def test_a_stale_shared_count_never_cuts_rows_off_the_page(client_risk):
+    # given the count of the queue cached when it held one loan, and three loans due now
+    first = _loan(date(2025, 10, 1))
+    assert _queue_client(client_risk).context["page"].paginator.count == 1
+    _loan(date(2025, 10, 1))
+    _loan(date(2025, 10, 1))
+    # when the page is read within the minute, then every row still shows
+    response = _queue_client(client_risk)
+    assert len(response.context["page"].object_list) == 3 and first.pk in {r.pk for r in response.context["page"]}
