@@ -266,3 +266,181 @@ def test_the_fuzz_covers_the_public_endpoints():
         assert expected in names
     webhooks = [n for n in names if "webhook" in n]
     assert webhooks, "the Twilio webhooks are in the matrix"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every GET URL × every known query parameter × hostile values, as every role and a superuser: never a 5xx.
+# ---------------------------------------------------------------------------------------------------------------
+
+HUGE_INT = "99999999999999999999"  # 20 digits: beyond 64 bits (SQLite's integers)
+PARAM_VALUES = ["abc", "-1", "0", "2026-02-30", HUGE_INT]
+ALWAYS_PARAMS = ["page", "sort", "q"]
+# Names the views read from request.GET outside a rendered form (derived once from `grep request.GET` over the
+# views and the forms they bind to GET), by URL namespace; the names of every GET form and every link on the page
+# itself are added at run time.
+VIEW_PARAMS = {
+    "": ["user", "action", "object_type", "object_id", "date_from", "date_to"],
+    "customers": ["status"],
+    "loans": ["status", "trigger", "month", "year", "product", "bucket"],
+    "inquiries": ["category", "channel", "mobile", "view", "status"],
+    "complaints": ["all", "inquiry", "kind", "status", "month"],
+    "reminders": ["status", "date", "channel"],
+    "staff": ["format", "month", "dir", "kpi", "all", "year", "period", "date", "start", "end", "trend", "team"]
+    + ["staff", "outcome"],
+    "security": ["customer", "reason"],
+}
+# A parameter a page needs to show anything at all (kept while the others are fuzzed).
+BASE_QUERY = {"staff:records": {"kpi": "sla"}}
+SUPERUSER = "superuser"
+
+
+class QueryNames(HTMLParser):
+    """The parameter names a page offers: fields of its GET forms and query keys of its links to the same path."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+        self.names: set[str] = set()
+        self._get_form = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._get_form = (attrs.get("method") or "get").lower() == "get"
+        elif tag in {"input", "select", "textarea"} and self._get_form and attrs.get("name"):
+            if attrs.get("type") not in {"submit", "button", "file"}:
+                self.names.add(attrs["name"])
+        elif tag == "a" and attrs.get("href"):
+            from urllib.parse import parse_qsl
+
+            link = urlparse(urljoin(self.path, attrs["href"]))
+            if link.path == self.path:
+                self.names |= {key for key, _ in parse_qsl(link.query, keep_blank_values=True)}
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._get_form = False
+
+
+SOLO_VALUES = ["abc", HUGE_INT]
+
+
+def _case_args(case) -> list:
+    """The case's reverse() args; factories of different apps may pick the same customer number: try again."""
+    from django.db import IntegrityError, transaction
+
+    if not case.args:
+        return []
+    for attempt in range(100):
+        try:
+            with transaction.atomic():
+                return case.args()
+        except IntegrityError:
+            if attempt == 99:
+                raise
+    return []
+
+
+def _get_cases():
+    return [c for c in all_cases() if c.method == "get"]
+
+
+def _may_open(case, role: str) -> bool:
+    if role == SUPERUSER:
+        return any(case.expect.get(r) in (200, 302) for r in ALL_ROLES)
+    return case.expect.get(role) in (200, 302)
+
+
+def _request(client, url: str, query: dict, failures: list, where: str):
+    try:
+        response = client.get(url, query)
+    except Exception as exc:  # the test client re-raises what a view lets through
+        failures.append(f"{where}: {exc.__class__.__name__}: {exc}"[:300])
+        return None
+    if response.status_code >= 500:
+        failures.append(f"{where}: {response.status_code}")
+    return response
+
+
+def _fuzz_urls(client, role: str, first_role: dict) -> list[str]:
+    failures: list[str] = []
+    for case in _get_cases():
+        if not _may_open(case, role):
+            continue
+        url = reverse(case.url_name, args=_case_args(case))
+        base = BASE_QUERY.get(case.url_name, {})
+        page = _request(client, url, base, failures, f"{role} GET {url}")
+        names = set(ALWAYS_PARAMS) | set(VIEW_PARAMS.get(case.url_name.rpartition(":")[0], []))
+        if page is not None and page.status_code == 200 and "text/html" in page.get("Content-Type", ""):
+            finder = QueryNames(url)
+            finder.feed(page.content.decode(errors="replace"))
+            names |= finder.names
+        names -= {"csrfmiddlewaretoken", "next"}
+        # every value in every parameter at once, as every role that may open the page
+        for value in PARAM_VALUES:
+            query = {**dict.fromkeys(names, value), **base}
+            _request(client, url, query, failures, f"{role} GET {url} all={value}")
+        # each parameter alone (the values that reach the parsing code: text and a 20-digit integer), as the first
+        # role that may open the page
+        if first_role.get(case.url_name) == role:
+            for name in sorted(names):
+                for value in SOLO_VALUES:
+                    _request(client, url, {**base, name: value}, failures, f"{role} GET {url} {name}={value}")
+    return failures
+
+
+def _admin_changelists():
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        queries = [{"p": "abc"}, {"o": "abc"}, {"p": HUGE_INT}, {"q": "abc"}]
+        if model_admin.date_hierarchy:
+            field = model_admin.date_hierarchy
+            queries += [
+                {f"{field}__year": HUGE_INT},
+                {f"{field}__year": "9999", f"{field}__month": "12"},
+                {f"{field}__year": "2026", f"{field}__month": "2", f"{field}__day": "30"},
+                {f"{field}__year": "abc"},
+            ]
+        yield url, queries
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ALL_ROLES, SUPERUSER])
+def test_every_get_url_survives_hostile_parameters(role, client, make_staff, settings):
+    """abc, -1, 0, 2026-02-30 and a 20-digit integer in every known parameter of every GET URL: never a 5xx."""
+    settings.RATELIMIT_ENABLED = False
+    if role == SUPERUSER:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create_superuser("fuzz_root", "root@example.com", "x")
+    else:
+        user = make_staff(f"fuzz_{role}", role)
+    client.force_login(user)
+    first_role = {}
+    for case in _get_cases():
+        allowed = [r for r in ALL_ROLES if case.expect.get(r) in (200, 302)]
+        if allowed:
+            first_role[case.url_name] = allowed[0]
+    # when
+    failures = _fuzz_urls(client, role, first_role)
+    if role in (SUPERUSER, "back_office"):
+        for url, queries in _admin_changelists():
+            for query in queries:
+                _request(client, url, query, failures, f"{role} GET {url} {query}")
+    # then
+    assert failures == [], "\n".join(failures[:40])
+
+
+def test_the_parameter_fuzz_covers_every_get_url_and_every_admin_changelist():
+    from django.contrib import admin
+
+    from tests.aftersales.test_rbac import named_urls
+
+    get_names = {c.url_name for c in _get_cases()}
+    post_names = {c.url_name for c in all_cases() if c.method == "post"}
+    # every named URL of the project is requested (GET) or is a POST-only endpoint
+    assert named_urls() - get_names - post_names - {"logout", "set_language", "password_change_done"} == set()
+    assert "staff:training" in get_names and "staff:records" in get_names
+    assert len(list(_admin_changelists())) == len(admin.site._registry)
