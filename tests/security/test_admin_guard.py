@@ -78,6 +78,16 @@ def test_every_admin_form_offers_back_office_no_privilege_field(
     # given at least one record of the main models
     make_loan(customer=sample_customer)
     pages = 0
+    back_office_permissions = Group.objects.get(name=roles.BACK_OFFICE).permissions.count()
+    forged = {
+        "is_superuser": "on",
+        "is_staff": "on",
+        "groups": [str(Group.objects.get(name=roles.MANAGER).pk)],
+        "user_permissions": [str(Permission.objects.get(codename="view_audit_log").pk)],
+        "permissions": [str(Permission.objects.get(codename="view_audit_log").pk)],
+        "password": "md5$forged$0123456789abcdef",
+        "role": roles.MANAGER,
+    }
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
@@ -96,7 +106,17 @@ def test_every_admin_form_offers_back_office_no_privilege_field(
             assert not offered & PRIVILEGE_INPUTS, (url, offered & PRIVILEGE_INPUTS)
             if opts.label_lower == "staff.staffprofile":
                 assert not offered & {"role", "user"}, url
+            # and a forged post of the privilege fields on the same form grants nothing
+            data = {**form_data(response), **forged}
+            assert client_back_office.post(url, data).status_code in (200, 302, 403), url
     assert pages >= 20  # back office really reached the forms it keeps (products, policies, staff, assets, …)
+    back_office.refresh_from_db()
+    manager.refresh_from_db()
+    assert (back_office.is_superuser, manager.is_superuser) == (False, False)
+    assert set(back_office.groups.values_list("name", flat=True)) == {roles.BACK_OFFICE}
+    assert not back_office.user_permissions.exists()
+    assert back_office.check_password("test-pass-12345") and manager.check_password("test-pass-12345")
+    assert Group.objects.get(name=roles.BACK_OFFICE).permissions.count() == back_office_permissions
 
 
 def test_back_office_cannot_make_itself_superuser_with_a_forged_post(client_back_office, back_office, manager):
