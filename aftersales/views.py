@@ -27,6 +27,17 @@ class NotificationReadForm(forms.Form):
     id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
+class AuditFilterForm(forms.Form):
+    """The audit log's filters; a bad value is reported and ignored, never sent to the database."""
+
+    user = forms.CharField(required=False, max_length=150)
+    action = forms.CharField(required=False, max_length=64)
+    object_type = forms.CharField(required=False, max_length=100)
+    object_id = forms.CharField(required=False, max_length=64)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+
+
 # Where each role starts its day, first match wins.
 HOME_BY_ROLE = [
     (roles.MANAGER, "staff:dashboard"),
@@ -91,26 +102,26 @@ def _broker_status() -> tuple[bool, str]:
 @role_required(roles.MANAGER)
 def audit_log(request):
     """Browse and filter the audit log (read-only)."""
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    if form.errors:
+        messages.error(request, _("Some filters were not valid and are ignored: dates must look like 2026-01-31."))
+    data = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
     entries = AuditEntry.objects.all()
-    q = {
-        k: request.GET.get(k, "").strip()
-        for k in ("user", "action", "object_type", "object_id", "date_from", "date_to")
-    }
-    if q["user"]:
-        entries = entries.filter(actor_name__icontains=q["user"])
-    if q["action"]:
-        entries = entries.filter(action=q["action"])
-    if q["object_type"]:
-        entries = entries.filter(object_type=q["object_type"])
-    if q["object_id"]:
-        entries = entries.filter(object_id=q["object_id"])
-    for key, lookup in (("date_from", "at__date__gte"), ("date_to", "at__date__lte")):
-        if q[key]:
-            try:
-                entries = entries.filter(**{lookup: q[key]})
-            except Exception:
-                messages.error(request, _("Dates must look like 2026-01-31."))
-                q[key] = ""
+    if data.get("user"):
+        entries = entries.filter(actor_name__icontains=data["user"])
+    if data.get("action"):
+        entries = entries.filter(action=data["action"])
+    if data.get("object_type"):
+        entries = entries.filter(object_type=data["object_type"])
+    if data.get("object_id"):
+        entries = entries.filter(object_id=data["object_id"])
+    if data.get("date_from"):
+        entries = entries.filter(at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        entries = entries.filter(at__date__lte=data["date_to"])
+    # what the filter fields show again: the valid values as given, the invalid ones emptied
+    q = {name: ("" if name in form.errors else request.GET.get(name, "").strip()) for name in form.fields}
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()

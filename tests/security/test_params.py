@@ -104,3 +104,26 @@ def test_dashboard_with_a_date_at_the_calendar_edge_shows_this_month(client_mana
     response = client_manager.get(reverse("staff:dashboard"), {"period": "week", "date": date})
     assert response.status_code == 200
     assert response.context["period"].kind == "month"
+
+
+def test_audit_log_ignores_an_impossible_date_and_says_so(client_manager, manager):
+    # given: two entries
+    from aftersales.audit import audit_log
+
+    audit_log(actor=manager, action="first_thing", changes={})
+    audit_log(actor=manager, action="second_thing", changes={})
+    # when: an impossible date next to a valid filter
+    response = client_manager.get(reverse("audit_log"), {"date_from": "2026-02-30", "action": "second_thing"})
+    # then: the valid filter applies, the date is ignored and emptied, and the page says so
+    assert response.status_code == 200
+    assert [e.action for e in response.context["page"].object_list] == ["second_thing"]
+    assert response.context["q"]["date_from"] == "" and response.context["q"]["action"] == "second_thing"
+    assert "dates must look like 2026-01-31" in response.content.decode()
+
+
+def test_audit_log_filters_by_a_valid_day_range(client_manager, manager):
+    from aftersales.audit import audit_log
+
+    audit_log(actor=manager, action="today_thing", changes={})
+    response = client_manager.get(reverse("audit_log"), {"date_from": "2000-01-01", "date_to": "2000-12-31"})
+    assert list(response.context["page"].object_list) == []
