@@ -32,6 +32,21 @@ class TrainingYearForm(forms.Form):
         return data.get("year") or timezone.localdate().year
 
 
+class ReviewMonthForm(forms.Form):
+    """The month of the performance reviews, as 2026-10 (years 2000 to 2100)."""
+
+    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-\d{2}$", required=False)
+
+    def clean_month(self) -> dt.date | None:
+        raw = self.cleaned_data["month"]
+        if not raw:
+            return None
+        year, month = (int(part) for part in raw.split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise forms.ValidationError(_("Give a month between 2000-01 and 2100-12."))
+        return dt.date(year, month, 1)
+
+
 class RecordsForm(forms.Form):
     """Whose records behind a figure: one staff member or a team (ids), and the outcome shown."""
 

@@ -16,20 +16,21 @@ from aftersales import permissions as roles
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
 from staff import kpis, reviews, selectors
-from staff.forms import ReviewCommentForm, ScoringForm
+from staff.forms import ReviewCommentForm, ReviewMonthForm, ScoringForm
 from staff.models import PerformanceReview
 from staff.views.common import fmt
 
 
 def _month(request) -> date:
-    raw = request.GET.get("month") or request.POST.get("month") or ""
-    try:
-        year, month = (int(x) for x in raw.split("-")[:2])
-        return date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        last = today.replace(day=1) - timezone.timedelta(days=1)
-        return last.replace(day=1)
+    """The month asked for (GET or POST), or last month when none or a bad one is given."""
+    form = ReviewMonthForm({"month": request.GET.get("month") or request.POST.get("month") or ""})
+    if form.is_valid() and form.cleaned_data["month"]:
+        return form.cleaned_data["month"]
+    if not form.is_valid():
+        messages.warning(request, _("That month cannot be shown; showing last month instead."))
+    today = timezone.localdate()
+    last = today.replace(day=1) - timezone.timedelta(days=1)
+    return last.replace(day=1)
 
 
 def _visible_reviews(user, month: date):

@@ -127,3 +127,18 @@ def test_audit_log_filters_by_a_valid_day_range(client_manager, manager):
     audit_log(actor=manager, action="today_thing", changes={})
     response = client_manager.get(reverse("audit_log"), {"date_from": "2000-01-01", "date_to": "2000-12-31"})
     assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.parametrize("month", ["99999999999999999999-01", "2026-13", "abc", "0000-01"])
+def test_reviews_with_a_bad_month_show_last_month(client_manager, month):
+    import time_machine
+
+    with time_machine.travel("2026-11-28 12:00 +0800", tick=False):
+        response = client_manager.get(reverse("staff:reviews"), {"month": month})
+    assert response.status_code == 200
+    assert response.context["month_value"] == "2026-10"
+    assert "showing last month instead" in response.content.decode()
+
+
+def test_reviews_with_a_good_month(client_manager):
+    assert client_manager.get(reverse("staff:reviews"), {"month": "2025-03"}).context["month_value"] == "2025-03"
