@@ -122,6 +122,7 @@ def seed_all(*, customers: int, stdout: TextIO) -> None:
     """Seed staff, then every app that has a demo module."""
     ctx = DemoContext(customers=customers, stdout=stdout)
     seed_staff(ctx)
+    modules = []
     for app in DEMO_APPS:
         try:
             module = importlib.import_module(f"{app}.demo")
@@ -130,3 +131,10 @@ def seed_all(*, customers: int, stdout: TextIO) -> None:
                 raise
             continue
         module.seed(ctx)
+        modules.append(module)
+    # Second pass, once every app has its rows: derived data that reads other apps' demo records
+    # (the loans' risk signals come from the inquiries and complaints seeded after the loans).
+    for module in modules:
+        finish = getattr(module, "finish", None)
+        if finish is not None:
+            finish(ctx)

@@ -138,6 +138,14 @@ def _weighted(rng, pairs):
     return pairs[-1][1]
 
 
+def finish(ctx) -> None:
+    """After every app has seeded: copy the demo's hardship inquiries and complaints onto the loans as risk signals."""
+    from loans.services.reviews import review_signals_refresh
+
+    changed = review_signals_refresh()
+    ctx.say(f"loans: risk signals on {changed} loans")
+
+
 def seed(ctx) -> None:
     """Products and demo loans for demo customers that have none yet."""
     started = time.monotonic()
