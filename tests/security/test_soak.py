@@ -152,3 +152,5 @@ def test_the_embedded_stack_runs_a_steady_stream_of_tasks_without_crash_loss_or_
     assert len(sent) >= 2 * (SOAK_SECONDS / INTERVAL) * 0.9
     assert (refused, lost, duplicates, quarantined) == ([], [], {}, [])
     assert web_failures == 0
+    # and beat kept publishing its periodic tasks through the same broker
+    assert "Sending due task" in text
