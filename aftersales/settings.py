@@ -286,6 +286,7 @@ else:
         "quarantine_folder": str(CELERY_BROKER_DIR / "quarantine"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),  # kombu's default is ./control
         "store_processed": False,
+        "polling_interval": 0.1,  # kombu's 1 s caps a worker at about one task per second per process
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
