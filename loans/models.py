@@ -157,6 +157,8 @@ class Loan(models.Model):
                 name="loan_review_risk_idx",
                 condition=models.Q(status__in=["active", "restructured"]),
             ),
+            # The reconciliation's credit held sums only the loans that hold any.
+            models.Index(fields=["credit_balance"], name="loan_credit_held_idx", condition=~models.Q(credit_balance=0)),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive")]
 
@@ -351,7 +353,11 @@ class Repayment(models.Model):
         verbose_name = _("repayment")
         verbose_name_plural = _("repayments")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["loan", "received_at"], name="repayment_loan_idx")]
+        indexes = [
+            models.Index(fields=["loan", "received_at"], name="repayment_loan_idx"),
+            # The reconciliation's reversed total reads only the (few) reversed rows.
+            models.Index(fields=["amount"], name="repayment_reversed_idx", condition=models.Q(status="reversed")),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
 
     def __str__(self) -> str:
@@ -545,3 +551,45 @@ class LoanReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} {self.classification}"
+
+
+class LedgerMonth(models.Model):
+    """Allocation totals per calendar month (portal time zone), product and income type, up to the watermark in
+    LedgerState: allocations are never changed or deleted (a reversal adds negative rows), so these plus the rows
+    after the watermark are exact."""
+
+    month = models.DateField(_("month"))
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    income_type = models.CharField(_("type"), max_length=10, choices=Allocation.IncomeType.choices)
+    amount = models.DecimalField(_("amount"), default=ZERO, **MONEY)
+
+    class Meta:
+        verbose_name = _("ledger month")
+        verbose_name_plural = _("ledger months")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "product", "income_type"], name="ledger_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.income_type} {self.amount}"
+
+
+class LedgerState(models.Model):
+    """One row: how far LedgerMonth and `received` go (allocation and repayment ids), and the latest full check of
+    the installments against the ledger."""
+
+    allocation_through = models.BigIntegerField(_("allocations folded through id"), default=0)
+    repayment_through = models.BigIntegerField(_("repayments folded through id"), default=0)
+    received = models.DecimalField(_("repayments received through the watermark"), default=ZERO, **MONEY)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("installments last checked at"), null=True, blank=True)
+    check_ledger = models.JSONField(_("ledger at the last check"), default=dict, blank=True)
+    check_paid = models.JSONField(_("paid on installments at the last check"), default=dict, blank=True)
+    check_problems = models.JSONField(_("problems at the last check"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger state")
+        verbose_name_plural = _("ledger state")
+
+    def __str__(self) -> str:
+        return f"ledger through allocation {self.allocation_through}"

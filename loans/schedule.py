@@ -34,6 +34,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=40),
         "kwargs": {"full": True},
     },
+    # The ledger summary behind revenue and reconciliation folds in new allocations every five minutes (the pages
+    # add the rest live, so this only keeps their range small); the full installment check runs nightly.
+    "loans-ledger-refresh": {"task": "loans.tasks.ledger_refresh", "schedule": 300.0},
+    "loans-ledger-check": {"task": "loans.tasks.ledger_check", "schedule": crontab(hour=1, minute=10)},
 }
 
 

@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.money import ZERO, money
 from customers.crypto import pii_hash
-from loans.models import Allocation, FeeCharge, Installment, Loan, Repayment
+from loans import ledger
+from loans.models import Allocation, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
 from loans.services.common import COMPONENTS
 
 OPEN = Loan.Status.open_statuses()
@@ -324,19 +325,29 @@ class RevenueRow:
         return self.interest + self.penalty + self.fee + self.upfront_fee
 
 
+def _watermark(field_name: str) -> Coalesce:
+    """The ledger state's watermark as a subquery, so a summary and the rows after it are read in one statement."""
+    return Coalesce(Subquery(LedgerState.objects.filter(pk=ledger.STATE_ID).values(field_name)[:1]), Value(0))
+
+
 def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueRow]:
-    """Income by product and type for a month (allocations net of reversals, plus upfront fees at disbursement)."""
+    """Income by product and type for a month (allocations net of reversals, plus upfront fees at disbursement):
+    the stored month summary plus the allocations after its watermark, in one statement (exact, a few queries)."""
     start, end = month_bounds(year, month)
     rows: dict[str, RevenueRow] = {}
-    sums = (
-        Allocation.objects.filter(booked_at__gte=start, booked_at__lt=end)
+    stored = LedgerMonth.objects.filter(month=date(year, month, 1)).values_list(
+        "product__name", "income_type", "amount"
+    )
+    live = (
+        Allocation.objects.filter(id__gt=_watermark("allocation_through"), booked_at__gte=start, booked_at__lt=end)
         .values("product__name", "income_type")
         .annotate(total=Sum("amount"))
+        .values_list("product__name", "income_type", "total")
         .order_by()
     )
-    for entry in sums:
-        row = rows.setdefault(entry["product__name"], RevenueRow(entry["product__name"]))
-        setattr(row, entry["income_type"], getattr(row, entry["income_type"]) + money(entry["total"] or ZERO))
+    for name, income_type, amount in stored.order_by().union(live, all=True):
+        row = rows.setdefault(name, RevenueRow(name))
+        setattr(row, income_type, getattr(row, income_type) + money(amount or ZERO))
     upfront = (
         FeeCharge.objects.filter(clause__kind="upfront_fee", charged_on__gte=start.date(), charged_on__lt=end.date())
         .values("loan__product__name")
@@ -365,6 +376,10 @@ class Reconciliation:
     by_type: dict[str, Decimal]
     installment_paid: dict[str, Decimal]
     problems: list[str]
+    # The installment columns come from the latest full check (installments are updated in place, so they cannot
+    # be summed incrementally): when it ran and what the ledger said then. None/empty before the first check.
+    checked_at: datetime | None = None
+    check_ledger: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def net_received(self) -> Decimal:
@@ -379,37 +394,14 @@ class Reconciliation:
         return not self.problems
 
 
-def reconciliation() -> Reconciliation:
-    """income + principal repaid + credit held = repayments received net of reversals, and the ledger matches
-    what the installments show as paid (a handful of aggregate queries)."""
-    # Sums are rounded to the cent: SQLite adds decimals as floats (PostgreSQL is exact either way).
-    # One pass over the repayments for both sums (a second full scan cost ~180 ms at 925,000 repayments).
-    sums = Repayment.objects.aggregate(
-        total=Sum("amount"), reversed=Sum("amount", filter=Q(status=Repayment.Status.REVERSED))
-    )
-    received = money(sums["total"] or ZERO)
-    reversed_total = money(sums["reversed"] or ZERO)
-    by_type = defaultdict(lambda: ZERO)
-    for entry in Allocation.objects.values("income_type").annotate(total=Sum("amount")).order_by():
-        by_type[entry["income_type"]] = money(entry["total"] or ZERO)
-    credit_held = money(Loan.objects.aggregate(total=Sum("credit_balance"))["total"] or ZERO)
-    paid = Installment.objects.aggregate(
-        penalty=Sum("penalty_paid"),
-        fee=Sum("fees_paid"),
-        interest=Sum("interest_paid"),
-        principal=Sum("principal_paid"),
-    )
-    paid = {key: money(value or ZERO) for key, value in paid.items()}
+def _reconciled(*, received, reversed_total, by_type, credit_held, installment_paid, paid_problems, **extra):
+    by_type = defaultdict(lambda: ZERO, by_type)
     income = by_type["interest"] + by_type["penalty"] + by_type["fee"]
     problems = []
-    net = received - reversed_total
-    if income + by_type["principal"] + credit_held != net:
+    if income + by_type["principal"] + credit_held != received - reversed_total:
         problems.append("totals")
     if by_type["credit"] != credit_held:
         problems.append("credit")
-    for key in ("penalty", "fee", "interest", "principal"):
-        if paid[key] != by_type[key]:
-            problems.append(f"paid_{key}")
     return Reconciliation(
         received=received,
         reversed=reversed_total,
@@ -418,8 +410,59 @@ def reconciliation() -> Reconciliation:
         credit_ledger=by_type["credit"],
         credit_held=credit_held,
         by_type=dict(by_type),
-        installment_paid=paid,
-        problems=problems,
+        installment_paid=installment_paid,
+        problems=problems + paid_problems,
+        **extra,
+    )
+
+
+def reconciliation() -> Reconciliation:
+    """income + principal repaid + credit held = repayments received net of reversals, exact to the second (ledger
+    summary + the rows after its watermark); the installments against the ledger as of the latest full check."""
+    # Sums are rounded to the cent: SQLite adds decimals as floats (PostgreSQL is exact either way).
+    current = ledger.state()
+    live_received = Repayment.objects.filter(id__gt=current.repayment_through).aggregate(total=Sum("amount"))
+    received = money(current.received + (live_received["total"] or ZERO))
+    # Reversed repayments and loans holding credit are few: partial indexes hold exactly those rows.
+    reversed_total = Repayment.objects.filter(status=Repayment.Status.REVERSED).aggregate(total=Sum("amount"))
+    credit_held = Loan.objects.filter(~Q(credit_balance=0)).aggregate(total=Sum("credit_balance"))
+    stored = LedgerMonth.objects.values("income_type").annotate(total=Sum("amount")).values_list("income_type", "total")
+    live = (
+        Allocation.objects.filter(id__gt=_watermark("allocation_through"))
+        .values("income_type")
+        .annotate(total=Sum("amount"))
+        .values_list("income_type", "total")
+        .order_by()
+    )
+    by_type: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for income_type, amount in stored.order_by().union(live, all=True):
+        by_type[income_type] = money(by_type[income_type] + (amount or ZERO))
+    checked = current.checked_at is not None
+    paid = {key: Decimal(current.check_paid.get(key, "0")) for key in ledger.PAID_KEYS}
+    return _reconciled(
+        received=received,
+        reversed_total=money(reversed_total["total"] or ZERO),
+        by_type=by_type,
+        credit_held=money(credit_held["total"] or ZERO),
+        installment_paid=paid if checked else {},
+        paid_problems=list(current.check_problems) if checked else [],
+        checked_at=current.checked_at,
+        check_ledger={key: Decimal(value) for key, value in current.check_ledger.items()},
+    )
+
+
+def reconciliation_full() -> Reconciliation:
+    """The same reconciliation recomputed from every raw row, the installments included (full scans: the nightly
+    check, `manage.py loans_reconcile` and the tests' oracle)."""
+    totals = ledger.full_totals()
+    return _reconciled(
+        received=totals["received"],
+        reversed_total=totals["reversed"],
+        by_type=totals["by_type"],
+        credit_held=totals["credit_held"],
+        installment_paid=totals["installment_paid"],
+        paid_problems=ledger.paid_problems(totals["by_type"], totals["installment_paid"]),
+        check_ledger={key: totals["by_type"][key] for key in ledger.PAID_KEYS},
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from loans import jobs
+from loans import jobs, ledger
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ def overdue_daily(as_of: str | None = None) -> dict:
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     run = jobs.overdue_run(day)
     logger.info("overdue run %s: %s", day, run)
+    ledger.ledger_refresh()
     return {
         "as_of": day.isoformat(),
         "marked_overdue": run.marked_overdue,
@@ -35,3 +36,20 @@ def review_signals_refresh(full: bool = False) -> int:
 
     since = None if full else timezone.now() - timedelta(days=1)
     return services.review_signals_refresh(since=since)
+
+
+@shared_task
+def ledger_refresh() -> int:
+    """Fold new allocations and repayments into the ledger summary; returns the allocation watermark (-1 if skipped)."""
+    state = ledger.ledger_refresh()
+    return state.allocation_through if state is not None else -1
+
+
+@shared_task
+def ledger_check() -> list[str]:
+    """Full check of the installments against the ledger (stored for the reconciliation page); returns problems."""
+    ledger.ledger_refresh()
+    result = ledger.ledger_check()
+    if result["problems"]:
+        logger.error("ledger check: installments disagree with the ledger: %s", result["problems"])
+    return result["problems"]

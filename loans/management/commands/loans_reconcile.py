@@ -1,13 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from loans.selectors import reconciliation
+from loans import ledger
+from loans.selectors import reconciliation_full
 
 
 class Command(BaseCommand):
-    help = "Check that income + principal repaid + customer credit = repayments received (net of reversals)."
+    help = (
+        "Check, from every raw row, that income + principal repaid + customer credit = repayments received (net of "
+        "reversals) and that the installments agree with the ledger; refreshes the ledger summary and stores the "
+        "installment check for the reconciliation page."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rebuild", action="store_true", help="Rebuild the ledger summary from nothing first.")
 
     def handle(self, *args, **options):
-        rec = reconciliation()
+        state = ledger.ledger_refresh(rebuild=options["rebuild"])
+        if state is not None:
+            self.stdout.write(f"ledger summary through allocation {state.allocation_through}")
+        ledger.ledger_check()
+        rec = reconciliation_full()
         self.stdout.write(f"received {rec.received}  reversed {rec.reversed}  net {rec.net_received}")
         self.stdout.write(
             f"income {rec.income} (interest {rec.by_type.get('interest', 0)}, penalty {rec.by_type.get('penalty', 0)}, "
