@@ -19,12 +19,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from aftersales.money import ZERO, money
-from loans.models import Allocation, Installment, LedgerMonth, LedgerState, Loan, Repayment
+from loans.models import Allocation, ContractClause, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,11 @@ def state() -> LedgerState:
     return LedgerState.objects.filter(pk=STATE_ID).first() or LedgerState(pk=STATE_ID)
 
 
-def _committed_max_ids() -> tuple[int, int] | None:
-    """The highest allocation and repayment ids, with every lower id committed (run outside a transaction).
+def _committed_max_ids() -> tuple[int, int, int] | None:
+    """The highest allocation, repayment and fee charge ids, with every lower id committed (run outside a transaction).
 
     On PostgreSQL an id is taken at insert, not commit, so a lower id may still be in flight when a higher one is
-    visible. A SHARE lock waits for those writers (and holds new ones for the moment it takes to read two maxima);
+    visible. A SHARE lock waits for those writers (and holds new ones for the moment it takes to read the maxima);
     after it is released every id up to the maxima is committed (inside an outer transaction it is held to its end,
     which is exact too, only longer). None when the lock is not granted in 2 s (the next
     refresh tries again). SQLite runs one writer at a time, so no lock is needed.
@@ -52,15 +52,15 @@ def _committed_max_ids() -> tuple[int, int] | None:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
                 try:
                     with transaction.atomic():  # a refused lock rolls back only this savepoint
-                        cursor.execute(
-                            f"LOCK TABLE {Allocation._meta.db_table}, {Repayment._meta.db_table} IN SHARE MODE"
-                        )
+                        tables = ", ".join(model._meta.db_table for model in (Allocation, Repayment, FeeCharge))
+                        cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
                 except OperationalError:
                     logger.warning("ledger refresh skipped: writers held the lock for more than 2 s")
                     return None
         allocation_max = Allocation.objects.aggregate(top=Max("id"))["top"] or 0
         repayment_max = Repayment.objects.aggregate(top=Max("id"))["top"] or 0
-    return allocation_max, repayment_max
+        feecharge_max = FeeCharge.objects.aggregate(top=Max("id"))["top"] or 0
+    return allocation_max, repayment_max, feecharge_max
 
 
 def ledger_refresh(*, rebuild: bool = False) -> LedgerState | None:
@@ -73,12 +73,13 @@ def ledger_refresh(*, rebuild: bool = False) -> LedgerState | None:
     top = _committed_max_ids()
     if top is None:
         return None
-    allocation_max, repayment_max = top
+    allocation_max, repayment_max, feecharge_max = top
     zone = timezone.get_default_timezone()
     with transaction.atomic():
         LedgerState.objects.get_or_create(pk=STATE_ID)
         current = LedgerState.objects.select_for_update().get(pk=STATE_ID)
-        low_a, low_r = current.allocation_through, current.repayment_through
+        low_a, low_r, low_f = current.allocation_through, current.repayment_through, current.feecharge_through
+        folded: dict[tuple[date, int, str], Decimal] = defaultdict(lambda: ZERO)
         if allocation_max > low_a:
             new_rows = (
                 Allocation.objects.filter(id__gt=low_a, id__lte=allocation_max)
@@ -87,12 +88,25 @@ def ledger_refresh(*, rebuild: bool = False) -> LedgerState | None:
                 .annotate(total=Sum("amount"))
                 .order_by()
             )
-            folded: dict[tuple[date, int, str], Decimal] = defaultdict(lambda: ZERO)
             for entry in new_rows:
                 month = timezone.localtime(entry["month"], zone).date()
                 folded[(month, entry["product_id"], entry["income_type"])] += money(entry["total"] or ZERO)
-            _fold(folded)
             current.allocation_through = allocation_max
+        if feecharge_max > low_f:
+            # upfront fees as charged; waivers change `waived` in place, so the report subtracts those live
+            charged = (
+                FeeCharge.objects.filter(
+                    id__gt=low_f, id__lte=feecharge_max, clause__kind=ContractClause.Kind.UPFRONT_FEE
+                )
+                .values("charged_on", "loan__product_id")
+                .annotate(total=Sum("amount"))
+                .order_by()
+            )
+            for entry in charged:
+                month = entry["charged_on"].replace(day=1)
+                folded[(month, entry["loan__product_id"], LedgerMonth.UPFRONT)] += money(entry["total"] or ZERO)
+            current.feecharge_through = feecharge_max
+        _fold(folded)
         if repayment_max > low_r:
             added = Repayment.objects.filter(id__gt=low_r, id__lte=repayment_max).aggregate(total=Sum("amount"))
             current.received = money(current.received + (added["total"] or ZERO))
@@ -146,14 +160,24 @@ def full_totals() -> dict:
 
 
 def full_revenue(*, start, end) -> dict[tuple[str, str], Decimal]:
-    """A month's allocation sums by (product name, income type) straight from the allocations (the oracle)."""
+    """A month's allocation sums by (product name, income type), and upfront fees net of waivers as
+    (product name, "upfront_fee"), straight from the raw rows (the oracle)."""
     sums = (
         Allocation.objects.filter(booked_at__gte=start, booked_at__lt=end)
         .values("product__name", "income_type")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {(entry["product__name"], entry["income_type"]): money(entry["total"] or ZERO) for entry in sums}
+    result = {(entry["product__name"], entry["income_type"]): money(entry["total"] or ZERO) for entry in sums}
+    upfront = (
+        FeeCharge.objects.filter(clause__kind="upfront_fee", charged_on__gte=start.date(), charged_on__lt=end.date())
+        .values("loan__product__name")
+        .annotate(total=Sum(F("amount") - F("waived")))
+        .order_by()
+    )
+    for entry in upfront:
+        result[(entry["loan__product__name"], "upfront_fee")] = money(entry["total"] or ZERO)
+    return result
 
 
 def paid_problems(ledger: dict[str, Decimal], paid: dict[str, Decimal]) -> list[str]:

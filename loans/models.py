@@ -303,7 +303,11 @@ class FeeCharge(models.Model):
         verbose_name = _("fee line")
         verbose_name_plural = _("fee lines")
         ordering = ["loan", "charged_on", "id"]
-        indexes = [models.Index(fields=["charged_on"], name="feecharge_charged_on_idx")]
+        indexes = [
+            models.Index(fields=["charged_on"], name="feecharge_charged_on_idx"),
+            # The revenue report subtracts waived upfront fees live: only the (few) charges with a waiver.
+            models.Index(fields=["charged_on"], name="feecharge_waived_idx", condition=models.Q(waived__gt=0)),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="fee_amount_positive")]
 
     def __str__(self) -> str:
@@ -554,14 +558,16 @@ class LoanReview(models.Model):
 
 
 class LedgerMonth(models.Model):
-    """Allocation totals per calendar month (portal time zone), product and income type, up to the watermark in
-    LedgerState: allocations are never changed or deleted (a reversal adds negative rows), so these plus the rows
-    after the watermark are exact."""
+    """Allocation totals per calendar month (portal time zone), product and income type, and upfront fees charged
+    (income type "upfront", before waivers), up to the watermarks in LedgerState: those rows are never changed or
+    deleted (a reversal adds negative rows), so these plus the rows after the watermark are exact."""
 
     month = models.DateField(_("month"))
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
-    income_type = models.CharField(_("type"), max_length=10, choices=Allocation.IncomeType.choices)
+    income_type = models.CharField(_("type"), max_length=10)  # an Allocation.IncomeType, or UPFRONT
     amount = models.DecimalField(_("amount"), default=ZERO, **MONEY)
+
+    UPFRONT = "upfront"
 
     class Meta:
         verbose_name = _("ledger month")
@@ -580,6 +586,7 @@ class LedgerState(models.Model):
 
     allocation_through = models.BigIntegerField(_("allocations folded through id"), default=0)
     repayment_through = models.BigIntegerField(_("repayments folded through id"), default=0)
+    feecharge_through = models.BigIntegerField(_("fee charges folded through id"), default=0)
     received = models.DecimalField(_("repayments received through the watermark"), default=ZERO, **MONEY)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
     checked_at = models.DateTimeField(_("installments last checked at"), null=True, blank=True)

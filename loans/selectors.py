@@ -15,7 +15,7 @@ from django.utils import timezone
 from aftersales.money import ZERO, money
 from customers.crypto import pii_hash
 from loans import ledger
-from loans.models import Allocation, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
+from loans.models import Allocation, ContractClause, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
 from loans.services.common import COMPONENTS
 
 OPEN = Loan.Status.open_statuses()
@@ -331,8 +331,8 @@ def _watermark(field_name: str) -> Coalesce:
 
 
 def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueRow]:
-    """Income by product and type for a month (allocations net of reversals, plus upfront fees at disbursement):
-    the stored month summary plus the allocations after its watermark, in one statement (exact, a few queries)."""
+    """Income by product and type for a month (allocations net of reversals, plus upfront fees at disbursement net
+    of waivers): the stored month summary plus the rows after its watermarks, in one statement (exact)."""
     start, end = month_bounds(year, month)
     rows: dict[str, RevenueRow] = {}
     stored = LedgerMonth.objects.filter(month=date(year, month, 1)).values_list(
@@ -345,18 +345,28 @@ def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueR
         .values_list("product__name", "income_type", "total")
         .order_by()
     )
-    for name, income_type, amount in stored.order_by().union(live, all=True):
-        row = rows.setdefault(name, RevenueRow(name))
-        setattr(row, income_type, getattr(row, income_type) + money(amount or ZERO))
-    upfront = (
-        FeeCharge.objects.filter(clause__kind="upfront_fee", charged_on__gte=start.date(), charged_on__lt=end.date())
+    upfront = FeeCharge.objects.filter(
+        clause__kind=ContractClause.Kind.UPFRONT_FEE, charged_on__gte=start.date(), charged_on__lt=end.date()
+    )
+    live_upfront = (
+        upfront.filter(id__gt=_watermark("feecharge_through"))
         .values("loan__product__name")
-        .annotate(total=Sum(F("amount") - F("waived")))
+        .annotate(income_type=Value(LedgerMonth.UPFRONT), total=Sum("amount"))
+        .values_list("loan__product__name", "income_type", "total")
         .order_by()
     )
-    for entry in upfront:
-        row = rows.setdefault(entry["loan__product__name"], RevenueRow(entry["loan__product__name"]))
-        row.upfront_fee += money(entry["total"] or ZERO)
+    # waivers change `waived` in place: the few waived charges are subtracted live (a partial index holds them)
+    waived = (
+        upfront.filter(waived__gt=0)
+        .values("loan__product__name")
+        .annotate(income_type=Value(LedgerMonth.UPFRONT), total=Sum(-F("waived")))
+        .values_list("loan__product__name", "income_type", "total")
+        .order_by()
+    )
+    for name, income_type, amount in stored.order_by().union(live, live_upfront, waived, all=True):
+        row = rows.setdefault(name, RevenueRow(name))
+        key = "upfront_fee" if income_type == LedgerMonth.UPFRONT else income_type
+        setattr(row, key, getattr(row, key) + money(amount or ZERO))
     ordered = [rows[name] for name in sorted(rows)]
     total = RevenueRow("")
     for row in ordered:
@@ -426,7 +436,12 @@ def reconciliation() -> Reconciliation:
     # Reversed repayments and loans holding credit are few: partial indexes hold exactly those rows.
     reversed_total = Repayment.objects.filter(status=Repayment.Status.REVERSED).aggregate(total=Sum("amount"))
     credit_held = Loan.objects.filter(~Q(credit_balance=0)).aggregate(total=Sum("credit_balance"))
-    stored = LedgerMonth.objects.values("income_type").annotate(total=Sum("amount")).values_list("income_type", "total")
+    stored = (
+        LedgerMonth.objects.filter(income_type__in=Allocation.IncomeType.values)
+        .values("income_type")
+        .annotate(total=Sum("amount"))
+        .values_list("income_type", "total")
+    )
     live = (
         Allocation.objects.filter(id__gt=_watermark("allocation_through"))
         .values("income_type")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from loans import jobs, ledger, services, tasks
-from loans.models import Allocation, Installment, LedgerMonth, LedgerState, Loan
+from loans.models import Allocation, FeeCharge, Installment, LedgerMonth, LedgerState, Loan
 from loans.schedule import BEAT_SCHEDULE
 from loans.selectors import month_bounds, reconciliation, reconciliation_full, revenue_report
 from tests.loans.factories import make_loan, make_product
@@ -32,7 +32,8 @@ def _assert_exact():
     """The pages' figures equal the full recomputation from every raw row."""
     for year, month in MONTHS:
         rows, _total = revenue_report(year=year, month=month)
-        got = {(row.product, key): getattr(row, key) for row in rows for key in Allocation.IncomeType.values}
+        keys = [*Allocation.IncomeType.values, "upfront_fee"]
+        got = {(row.product, key): getattr(row, key) for row in rows for key in keys}
         start, end = month_bounds(year, month)
         expected = ledger.full_revenue(start=start, end=end)
         assert {key for key, value in got.items() if value} == {key for key, value in expected.items() if value}
@@ -55,7 +56,9 @@ def _mix(agent, manager, refresh):
     plain = make_loan(
         principal="12000.00", annual_rate="0.12", term_months=12, method="equal_principal", late_fee=D("30.00")
     )
-    other = make_loan(product=make_product(name="Car", late_fee=D("20.00")), principal="6000.00")
+    # 2% upfront on 6,000.00: 120.00 of January's upfront fee income
+    car = make_product(name="Car", late_fee=D("20.00"), upfront_fee_rate=D("0.02"))
+    other = make_loan(product=car, principal="6000.00")
     # the daily job marks installment 1 overdue on 02-05: late fee 30.00 and penalty accrued
     jobs.overdue_run(date(2026, 2, 5))
     refresh()
@@ -73,6 +76,8 @@ def _mix(agent, manager, refresh):
     services.fee_charge(loan=other, kind="late_fee", amount=D("25.00"), installment=installment)
     waiver = services.fee_waiver_request(loan=other, amount=D("3.00"), reason="hospital stay", requested_by=agent)
     services.fee_waiver_approve(waiver=waiver, approved_by=manager, note="ok")
+    # a waiver of part of the upfront fee changes the charge in place, after the refresh folded it in
+    FeeCharge.objects.filter(loan=other, clause__kind="upfront_fee").update(waived=D("20.01"))
     # 00:10 on 03-01 in Beijing is still February in UTC: March's here
     _post(other, "700.00", "M4", datetime(2026, 3, 1, 0, 10, tzinfo=SH))
     refresh()
@@ -97,6 +102,8 @@ def test_pages_equal_a_full_recomputation_whenever_the_refresh_runs(agent, manag
     _assert_exact()
     full = reconciliation_full()
     assert full.credit_held > 0 and full.by_type["penalty"] > 0 and full.by_type["fee"] > 0
+    # 120.00 charged at disbursement − 20.01 waived
+    assert revenue_report(year=2026, month=1)[1].upfront_fee == D("99.99")
     # and a second refresh changes nothing
     ledger.ledger_refresh()
     _assert_exact()
