@@ -325,21 +325,27 @@ class RevenueRow:
         return self.interest + self.penalty + self.fee + self.upfront_fee
 
 
-def _watermark(field_name: str) -> Coalesce:
-    """The ledger state's watermark as a subquery, so a summary and the rows after it are read in one statement."""
-    return Coalesce(Subquery(LedgerState.objects.filter(pk=ledger.STATE_ID).values(field_name)[:1]), Value(0))
+def _after_watermark(field_name: str, known: int) -> Q:
+    """Rows after the ledger state's watermark, the watermark read by a subquery so that a summary and the rows after
+    it come from one statement (exact while a refresh commits). `known`, the watermark read just before, only tells
+    the planner the range is small (the subquery's watermark is never lower, so it changes no result)."""
+    current = Coalesce(Subquery(LedgerState.objects.filter(pk=ledger.STATE_ID).values(field_name)[:1]), Value(0))
+    return Q(id__gt=current) & Q(id__gt=known)
 
 
 def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueRow]:
     """Income by product and type for a month (allocations net of reversals, plus upfront fees at disbursement net
     of waivers): the stored month summary plus the rows after its watermarks, in one statement (exact)."""
     start, end = month_bounds(year, month)
+    known = ledger.state()
     rows: dict[str, RevenueRow] = {}
     stored = LedgerMonth.objects.filter(month=date(year, month, 1)).values_list(
         "product__name", "income_type", "amount"
     )
     live = (
-        Allocation.objects.filter(id__gt=_watermark("allocation_through"), booked_at__gte=start, booked_at__lt=end)
+        Allocation.objects.filter(
+            _after_watermark("allocation_through", known.allocation_through), booked_at__gte=start, booked_at__lt=end
+        )
         .values("product__name", "income_type")
         .annotate(total=Sum("amount"))
         .values_list("product__name", "income_type", "total")
@@ -349,7 +355,7 @@ def revenue_report(*, year: int, month: int) -> tuple[list[RevenueRow], RevenueR
         clause__kind=ContractClause.Kind.UPFRONT_FEE, charged_on__gte=start.date(), charged_on__lt=end.date()
     )
     live_upfront = (
-        upfront.filter(id__gt=_watermark("feecharge_through"))
+        upfront.filter(_after_watermark("feecharge_through", known.feecharge_through))
         .values("loan__product__name")
         .annotate(income_type=Value(LedgerMonth.UPFRONT), total=Sum("amount"))
         .values_list("loan__product__name", "income_type", "total")
@@ -443,7 +449,7 @@ def reconciliation() -> Reconciliation:
         .values_list("income_type", "total")
     )
     live = (
-        Allocation.objects.filter(id__gt=_watermark("allocation_through"))
+        Allocation.objects.filter(_after_watermark("allocation_through", current.allocation_through))
         .values("income_type")
         .annotate(total=Sum("amount"))
         .values_list("income_type", "total")
