@@ -185,10 +185,67 @@ def paid_problems(ledger: dict[str, Decimal], paid: dict[str, Decimal]) -> list[
     return [f"paid_{key}" for key in PAID_KEYS if money(paid.get(key, ZERO)) != money(ledger.get(key, ZERO))]
 
 
+def summary_differences() -> list[tuple[date, int, str, Decimal, Decimal]]:
+    """(month, product id, income type, summary + rows after the watermark, raw rows) wherever the two differ:
+    allocations by month and type, and upfront fees as charged. Full scans; empty when the summary is right."""
+    zone = timezone.get_default_timezone()
+    current = state()
+
+    def allocations(rows):
+        grouped = (
+            rows.annotate(month=TruncMonth("booked_at", tzinfo=zone))
+            .values("month", "product_id", "income_type")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        return {
+            (timezone.localtime(e["month"], zone).date(), e["product_id"], e["income_type"]): money(e["total"] or ZERO)
+            for e in grouped
+        }
+
+    def upfront(rows):
+        grouped = (
+            rows.filter(clause__kind=ContractClause.Kind.UPFRONT_FEE)
+            .values("charged_on", "loan__product_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        result: dict[tuple[date, int, str], Decimal] = defaultdict(lambda: ZERO)
+        for e in grouped:
+            result[(e["charged_on"].replace(day=1), e["loan__product_id"], LedgerMonth.UPFRONT)] += money(e["total"])
+        return result
+
+    raw = {**allocations(Allocation.objects.all()), **upfront(FeeCharge.objects.all())}
+    kept: dict[tuple[date, int, str], Decimal] = defaultdict(lambda: ZERO)
+    for row in LedgerMonth.objects.all():
+        kept[(row.month, row.product_id, row.income_type)] += row.amount
+    live = {
+        **allocations(Allocation.objects.filter(id__gt=current.allocation_through)),
+        **upfront(FeeCharge.objects.filter(id__gt=current.feecharge_through)),
+    }
+    for key, amount in live.items():
+        kept[key] += amount
+    return [
+        (*key, money(kept.get(key, ZERO)), money(raw.get(key, ZERO)))
+        for key in sorted(set(raw) | set(kept))
+        if money(kept.get(key, ZERO)) != money(raw.get(key, ZERO))
+    ]
+
+
 def ledger_check() -> dict:
-    """Full, exact check of the installments against the ledger; stores the result (with its time) for the page."""
-    totals = full_totals()
+    """Full, exact check: the installments against the ledger (stored, with its time, for the page) and the summary
+    against the raw rows (rebuilt if it ever differs, e.g. after rows were removed behind the services' back)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:  # one snapshot for every full scan below
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        totals = full_totals()
+        differences = summary_differences()
     problems = paid_problems(totals["by_type"], totals["installment_paid"])
+    if differences:
+        logger.error("ledger summary differed from the raw rows, rebuilt: %s", differences[:20])
+        ledger_refresh(rebuild=True)
     with transaction.atomic():
         LedgerState.objects.get_or_create(pk=STATE_ID)
         current = LedgerState.objects.select_for_update().get(pk=STATE_ID)
@@ -197,4 +254,9 @@ def ledger_check() -> dict:
         current.check_paid = {key: str(value) for key, value in totals["installment_paid"].items()}
         current.check_problems = problems
         current.save(update_fields=["checked_at", "check_ledger", "check_paid", "check_problems"])
-    return {**totals, "problems": problems, "checked_at": current.checked_at}
+    return {
+        **totals,
+        "problems": problems,
+        "summary_differences": differences,
+        "checked_at": current.checked_at,
+    }

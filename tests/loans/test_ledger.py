@@ -100,6 +100,7 @@ def test_pages_equal_a_full_recomputation_whenever_the_refresh_runs(agent, manag
         ledger.ledger_refresh()
     # then revenue of every month and the reconciliation equal the full recomputation from the raw rows
     _assert_exact()
+    assert ledger.summary_differences() == []
     full = reconciliation_full()
     assert full.credit_held > 0 and full.by_type["penalty"] > 0 and full.by_type["fee"] > 0
     # 120.00 charged at disbursement − 20.01 waived
@@ -137,9 +138,13 @@ def test_the_pages_read_the_summary_not_every_row():
     assert revenue_report(year=2026, month=2)[1].interest == D("999.99")
     assert reconciliation().by_type["interest"] == D("999.99")
     assert reconciliation_full().by_type["interest"] == D("120.00")
-    # and a rebuild restores it from the raw rows
-    ledger.ledger_refresh(rebuild=True)
+    # and the nightly check finds exactly that cell and rebuilds the summary from the raw rows
+    result = ledger.ledger_check()
+    assert [(month, kind, kept, raw) for month, _product, kind, kept, raw in result["summary_differences"]] == [
+        (date(2026, 2, 1), "interest", D("999.99"), D("120.00"))
+    ]
     assert revenue_report(year=2026, month=2)[1].interest == D("120.00")
+    assert ledger.summary_differences() == []
 
 
 @pytest.mark.django_db

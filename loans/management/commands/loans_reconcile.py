@@ -18,7 +18,11 @@ class Command(BaseCommand):
         state = ledger.ledger_refresh(rebuild=options["rebuild"])
         if state is not None:
             self.stdout.write(f"ledger summary through allocation {state.allocation_through}")
-        ledger.ledger_check()
+        checked = ledger.ledger_check()
+        if checked["summary_differences"]:
+            self.stderr.write(
+                f"ledger summary differed from the raw rows in {len(checked['summary_differences'])} cells: rebuilt"
+            )
         rec = reconciliation_full()
         self.stdout.write(f"received {rec.received}  reversed {rec.reversed}  net {rec.net_received}")
         self.stdout.write(
