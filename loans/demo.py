@@ -144,6 +144,10 @@ def finish(ctx) -> None:
 
     changed = review_signals_refresh()
     ctx.say(f"loans: risk signals on {changed} loans")
+    from loans.ledger import ledger_refresh
+
+    ledger = ledger_refresh()  # the revenue and reconciliation pages read this summary (the beat keeps it up)
+    ctx.say(f"loans: ledger summary through allocation {ledger.allocation_through if ledger else '-'}")
 
 
 def seed(ctx) -> None:
