@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.admin_guard import audit_before_remember, may_change_privileges
+from aftersales.permissions import ROLE_LABELS
 
 User = get_user_model()
 
@@ -54,7 +55,8 @@ class PortalUserAdmin(UserAdmin):
 
     @admin.display(description=_("roles"))
     def roles_display(self, obj) -> str:
-        return ", ".join(sorted(group.name for group in obj.groups.all())) or "—"
+        labels = [str(ROLE_LABELS.get(group.name, group.name)) for group in obj.groups.all()]
+        return ", ".join(sorted(labels)) or "—"
 
     @admin.display(description=_("admin access"))
     def admin_access_display(self, obj) -> str:
