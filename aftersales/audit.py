@@ -47,6 +47,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def reason_clean(text: str | None, *, limit: int = 300) -> str:
+    """A reason as the audit log keeps it: control characters (NUL included) dropped, white space folded."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    return " ".join(printable.split())[:limit]
+
+
 def audit_log(
     *,
     actor=None,
@@ -74,6 +80,6 @@ def audit_log(
         object_id=str(object_id or ""),
         object_repr=object_repr[:200],
         changes={k: _jsonable(v) if not isinstance(v, list) else v for k, v in (changes or {}).items()},
-        reason=reason,
+        reason=(reason or "").replace("\x00", ""),
         ip_address=client_ip(request),
     )

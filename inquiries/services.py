@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from aftersales import permissions as roles
-from aftersales.audit import audit_log
+from aftersales.audit import audit_log, reason_clean
 from aftersales.models import Notification
 from aftersales.notifications import notification_send, users_with_role
 from customers.crypto import pii_hash
@@ -307,7 +307,7 @@ def inquiry_text_reveal(
         raise PermissionDenied
     if message is not None and message.inquiry_id != inquiry.pk:
         raise PermissionDenied
-    reason = " ".join((reason or "").split())
+    reason = reason_clean(reason)
     if not reason:
         raise ValidationError(
             {"reason": _("Say why you need the full text: the reason is written to the audit log.")}, code="reason"

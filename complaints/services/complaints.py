@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
 from aftersales.approvals import REASON_HANDLER, four_eyes_check
-from aftersales.audit import audit_log
+from aftersales.audit import audit_log, reason_clean
 from aftersales.notifications import notification_send
 from complaints import deadlines
 from complaints.models import (
@@ -238,7 +238,7 @@ def complaint_text_reveal(*, complaint: Complaint, field: str, reason: str, acto
         raise PermissionDenied
     if field not in FREE_TEXT_FIELDS:
         raise ValidationError({"field": _("This text cannot be revealed.")}, code="field")
-    reason = " ".join((reason or "").split())
+    reason = reason_clean(reason)
     if not reason:
         raise ValidationError(
             {"reason": _("Say why you need the full text: the reason is written to the audit log.")}, code="reason"

@@ -187,6 +187,28 @@ def test_reveal_without_a_reason_shows_the_message_and_logs_nothing(client_manag
     assert not AuditEntry.objects.filter(action="pii_reveal").exists()
 
 
+def test_a_reason_with_control_characters_is_kept_clean_and_never_a_server_error(client_manager):
+    # given a reason a client pasted with a NUL byte and a tab (PostgreSQL refuses NUL in text)
+    inquiry = make_inquiry(body=SMS_TEXT)
+    message = inquiry.messages.get()
+    # when
+    response = client_manager.post(
+        reverse("inquiries:text_reveal", args=[inquiry.pk]),
+        {"message": message.pk, "reason": "check\x00 card\tnumber"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then the text is revealed and the audit log keeps the reason without the control characters
+    assert response.status_code == 200
+    assert AuditEntry.objects.get(action="pii_reveal").reason == "check card number"
+    # and a reason made only of control characters is no reason
+    response = client_manager.post(
+        reverse("inquiries:text_reveal", args=[inquiry.pk]),
+        {"message": message.pk, "reason": "\x00\x00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+
+
 def test_forged_reveal_without_permission_is_403(client_agent):
     inquiry = make_inquiry(body=SMS_TEXT)
     message = inquiry.messages.get()
