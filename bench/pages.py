@@ -104,6 +104,9 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in line per page would drown the table
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
