@@ -1,4 +1,4 @@
-"""The Celery app: tasks autodiscovered from every app, periodic tasks collected from `<app>/schedule.py`."""
+"""The Celery app: tasks autodiscovered from every app, periodic tasks collected from `<app>/beat.py`."""
 
 import importlib
 import os
@@ -21,13 +21,13 @@ SCHEDULE_MODULES = ["aftersales", "staff", "customers", "loans", "inquiries", "r
 
 
 def collect_beat_schedule() -> dict:
-    """Merge the BEAT_SCHEDULE dicts of every app's `schedule.py` (pure data, safe to import early)."""
+    """Merge the BEAT_SCHEDULE dicts of every app's `beat.py` (pure data, safe to import early)."""
     schedule: dict = {}
     for name in SCHEDULE_MODULES:
         try:
-            module = importlib.import_module(f"{name}.schedule")
+            module = importlib.import_module(f"{name}.beat")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{name}.schedule":
+            if exc.name != f"{name}.beat":
                 raise
             continue
         schedule.update(getattr(module, "BEAT_SCHEDULE", {}))

@@ -332,6 +332,12 @@ INQUIRY_IMAP_USER = env("INQUIRY_IMAP_USER", default="")
 INQUIRY_IMAP_PASSWORD = env("INQUIRY_IMAP_PASSWORD", default="")
 INQUIRY_IMAP_SSL = env.bool("INQUIRY_IMAP_SSL", default=True)
 INQUIRY_IMAP_FOLDER = env("INQUIRY_IMAP_FOLDER", default="INBOX")
+# Read messages are moved to this folder when set (empty: they stay, flagged as seen).
+INQUIRY_IMAP_DONE_FOLDER = env("INQUIRY_IMAP_DONE_FOLDER", default="")
+# Seconds before a silent IMAP server counts as down for this run.
+INQUIRY_IMAP_TIMEOUT = env.int("INQUIRY_IMAP_TIMEOUT", default=30)
+# The public online form: submissions per client address (django-ratelimit style "count/period").
+INQUIRY_ONLINE_RATE = env("INQUIRY_ONLINE_RATE", default="10/h")
 
 # Inquiry SLA.
 INQUIRY_FIRST_RESPONSE_MINUTES = env.int("INQUIRY_FIRST_RESPONSE_MINUTES", default=10)
@@ -354,6 +360,8 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")  # only for tests against a local fake
 MESSAGING_BACKEND = env("MESSAGING_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "outbox")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Seconds the Twilio SDK waits for the provider before a send counts as failed (and is retried).
+TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
 
 # Reminders (SPEC §6).
 REMINDER_QUIET_START = env("REMINDER_QUIET_START", default="21:00")
@@ -361,6 +369,13 @@ REMINDER_QUIET_END = env("REMINDER_QUIET_END", default="08:00")
 REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY = env.int("REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY", default=3)
 REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY = env.int("REMINDER_MAX_CALLS_PER_NUMBER_PER_DAY", default=6)
 REMINDER_MAX_SAME_TEXT_PER_24H = env.int("REMINDER_MAX_SAME_TEXT_PER_24H", default=2)
+# A reminder is tried at most this often (provider errors), with exponential back-off from the base delay.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=10)
+# A reminder left "sending" this long (a worker died mid-send) is picked up again by the sweep.
+REMINDER_SENDING_STALE_SECONDS = env.int("REMINDER_SENDING_STALE_SECONDS", default=120)
+# Celery queue for reminder sends (empty: the default queue).
+REMINDER_QUEUE = env("REMINDER_QUEUE", default="") or None
 
 # Complaints (SPEC §7).
 COMPLAINT_MASS_THRESHOLD = env.int("COMPLAINT_MASS_THRESHOLD", default=5)

@@ -1,4 +1,6 @@
-"""Repayment schedule arithmetic (pure Python, no Django) and the loans app's periodic tasks.
+"""Repayment schedule arithmetic (pure Python, no Django).
+
+The loans app's periodic tasks are in `loans/beat.py`.
 
 Rules (SPEC §3–4): r = annual rate / 12; every installment's interest = principal outstanding before it × r,
 rounded half-up to the cent; the equal-installment payment A and the equal-principal share P/n are rounded
@@ -13,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from celery.schedules import crontab
-
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -22,23 +22,6 @@ EQUAL_INSTALLMENT = "equal_installment"
 EQUAL_PRINCIPAL = "equal_principal"
 INTEREST_ONLY = "interest_only"
 METHODS = (EQUAL_INSTALLMENT, EQUAL_PRINCIPAL, INTEREST_ONLY)
-
-# Celery beat: the overdue run (mark overdue, late fees, penalty interest, DPD and buckets) once a day just
-# after midnight Beijing time, and the post-loan review queue refresh after it.
-BEAT_SCHEDULE = {
-    "loans-overdue-daily": {"task": "loans.tasks.overdue_daily", "schedule": crontab(hour=0, minute=20)},
-    # Risk signals (hardship inquiries, complaints) reach the review queue within five minutes; all of them nightly.
-    "loans-review-signals": {"task": "loans.tasks.review_signals_refresh", "schedule": 300.0},
-    "loans-review-signals-full": {
-        "task": "loans.tasks.review_signals_refresh",
-        "schedule": crontab(hour=0, minute=40),
-        "kwargs": {"full": True},
-    },
-    # The ledger summary behind revenue and reconciliation folds in new allocations every five minutes (the pages
-    # add the rest live, so this only keeps their range small); the full installment check runs nightly.
-    "loans-ledger-refresh": {"task": "loans.tasks.ledger_refresh", "schedule": 300.0},
-    "loans-ledger-check": {"task": "loans.tasks.ledger_check", "schedule": crontab(hour=1, minute=10)},
-}
 
 
 @dataclass(frozen=True)
