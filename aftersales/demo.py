@@ -46,7 +46,7 @@ class DemoContext:
 @transaction.atomic
 def seed_staff(ctx: DemoContext) -> None:
     """Departments, teams and one demo login per role (plus a few more agents)."""
-    from staff.models import Department, StaffProfile, Team
+    from org.models import Department, StaffProfile, Team
     from staff.services import staff_member_create
 
     departments = {}

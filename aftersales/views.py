@@ -19,6 +19,7 @@ from aftersales.notifications import unread_forget
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
 from aftersales.selectors import background_health
+from org.models import StaffProfile
 
 
 class NotificationReadForm(forms.Form):
@@ -165,8 +166,6 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            from staff.models import StaffProfile
-
             StaffProfile.objects.filter(user=request.user).update(language=language)
         translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")

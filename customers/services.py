@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log, diff_changes
+from aftersales.security.reports import customer_data_report_xlsx
 from customers import validators
 from customers.crypto import pii_hash
 from customers.models import ConsentRecord, Customer
@@ -222,3 +223,10 @@ def customer_reveal_pii(*, customer: Customer, field: str, reason: str, actor, r
         request=request,
     )
     return value
+
+
+def customer_data_report(*, customer: Customer, actor, reason: str, request=None) -> bytes:
+    """The customer's data report (XLSX bytes), audited as `pii_report` with the stated reason."""
+    content = customer_data_report_xlsx(customer=customer)
+    audit_log(actor=actor, action="pii_report", obj=customer, reason=reason, request=request)
+    return content

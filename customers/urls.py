@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/reveal/", views.customer_reveal, name="reveal"),
     path("<int:pk>/consent/", views.customer_consent, name="consent"),
+    path("<int:pk>/data-report/", views.customer_data_report, name="data_report"),
     path("<int:pk>/preferences/", views.customer_preferences, name="preferences"),
 ]

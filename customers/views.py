@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_POST
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from aftersales.portal import TimelineEvent, collect
+from aftersales.security.forms import DataReportForm
+from aftersales.security.reports import pii_reveals
 from customers import selectors, services
 from customers.forms import ConsentForm, ContactPreferencesForm, CustomerForm, CustomerSearchForm, RevealForm
 from customers.models import Customer
@@ -224,3 +227,26 @@ def customer_preferences(request, pk: int):
     else:
         messages.error(request, _("The contact preferences were not saved: choose a language."))
     return redirect(customer)
+
+
+@role_required(roles.MANAGER)
+def customer_data_report(request, pk: int):
+    """A customer's access request: everything held on them and who viewed their full data, as XLSX."""
+    customer = get_object_or_404(Customer, pk=pk)
+    form = DataReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        content = services.customer_data_report(
+            customer=customer, actor=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = f"customer-data-{customer.customer_number}-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "registration/customer_data_report.html",
+        {"customer": customer, "form": form, "reveal_count": pii_reveals(customer).count()},
+    )

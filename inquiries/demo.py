@@ -97,7 +97,7 @@ def seed(ctx) -> None:
     agents = list(User.objects.filter(username__in=AGENTS).select_related("staff_profile").order_by("username"))
     ON_DUTY[:] = [a for a in agents if getattr(getattr(a, "staff_profile", None), "on_duty", False)] or agents
     customers = _customers(Customer, ctx.customers)
-    from staff.models import Department
+    from org.models import Department
 
     DEPARTMENTS[:] = list(Department.objects.filter(code__in=["risk", "legal", "finance"]).order_by("code"))
     now = timezone.now()

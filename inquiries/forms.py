@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.validators import normalize_mainland_mobile
 from inquiries.models import Category, Inquiry, ResolutionCategory
-from staff.models import Department
+from org.models import Department
 
 
 def _mobile(value: str) -> str:

@@ -75,7 +75,7 @@ class Inquiry(models.Model):
     # Recorded once when the SLA outcome is known (response, or the deadline passing); never rewritten.
     sla_met = models.BooleanField(_("SLA met"), null=True, blank=True)
     escalated_to = models.ForeignKey(
-        "staff.Department", verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL
+        "org.Department", verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL
     )
     escalation_due = models.DateTimeField(_("escalation due"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, db_index=True)

@@ -16,7 +16,7 @@ from aftersales import permissions as roles
 from customers.crypto import pii_hash
 from customers.models import Customer
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
-from staff.models import StaffProfile
+from org.models import StaffProfile
 
 User = get_user_model()
 

@@ -4,16 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.admin_guard import may_change_privileges
 from aftersales.one_time_links import mask_one_time_links
+from org.models import Department, StaffProfile, Team
 from staff.models import (
     Asset,
     AssetAssignment,
     AssetMaintenance,
-    Department,
     PerformanceReview,
     QaReview,
-    StaffProfile,
     Survey,
-    Team,
     TrainingAttendance,
     TrainingSession,
 )

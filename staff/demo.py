@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from org.models import StaffProfile
 from staff import qa, reviews
 from staff.models import (
     Asset,
@@ -23,7 +24,6 @@ from staff.models import (
     KpiWeight,
     PerformanceReview,
     QaReview,
-    StaffProfile,
     Survey,
     TrainingAttendance,
     TrainingSession,

@@ -573,8 +573,8 @@ def _medians_from_histograms(
     *, period: Period, rolled: set, partition: str | None, staff_ids, memo: dict | None = None
 ) -> dict:
     """Medians (seconds) from the roll-up histograms plus live days, grouped like first_response_medians."""
+    from org.models import StaffProfile
     from staff import rollup
-    from staff.models import StaffProfile
 
     today = timezone.localdate()
     fully_rolled = all(d in rolled or d > today for d in period.dates())
@@ -801,7 +801,7 @@ def kpi_report(
     `staff_ids` limits the report to these members (an agent: themself; a supervisor: their team); the total is then
     the total of those members. Without it the total is the whole service, including unassigned records.
     """
-    from staff.models import StaffProfile
+    from org.models import StaffProfile
 
     profiles = StaffProfile.objects.select_related("user", "team").exclude(role="back_office")
     if staff_ids is not None:

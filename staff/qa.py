@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
+from org.models import StaffProfile
 from staff.kpis import model_or_none
-from staff.models import QaReview, StaffProfile
+from staff.models import QaReview
 
 SCORE_FIELDS = ("accuracy", "attitude", "compliance", "timeliness")
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
+from org.models import StaffProfile
 from staff import kpis
-from staff.models import GradeBand, KpiWeight, PerformanceReview, StaffProfile
+from staff.models import GradeBand, KpiWeight, PerformanceReview
 
 # Used until a manager sets weights and bands (the demo and a fresh install start from these).
 DEFAULT_WEIGHTS = {

@@ -11,9 +11,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales import permissions as roles
+from org.models import StaffProfile, Team
 from staff import kpis
 from staff.kpis import Period, _in, model_or_none
-from staff.models import QaReview, StaffProfile, Survey, Team, TrainingAttendance
+from staff.models import QaReview, Survey, TrainingAttendance
 
 
 def visible_staff_ids(user) -> list[int] | None:

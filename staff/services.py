@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftersales.audit import audit_log
 from aftersales.permissions import BACK_OFFICE, MANAGER, ROLES
-from staff.models import Department, StaffProfile, Team
+from org.models import Department, StaffProfile, Team
 
 User = get_user_model()
 

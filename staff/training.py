@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from aftersales.notifications import notification_send, users_with_role
-from staff.models import StaffProfile, TrainingAttendance, TrainingSession
+from org.models import StaffProfile
+from staff.models import TrainingAttendance, TrainingSession
 
 INFOSEC_VALID_DAYS = 365
 INFOSEC_WARN_DAYS = 30

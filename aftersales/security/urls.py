@@ -11,5 +11,4 @@ urlpatterns = [
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:attempt_id>/unlock/", views.lockout_release, name="lockout_release"),
-    path("customers/<int:customer_id>/data-report/", views.customer_data_report, name="customer_data_report"),
 ]

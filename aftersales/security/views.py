@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +18,7 @@ from aftersales import permissions as roles
 from aftersales.audit import audit_log
 from aftersales.permissions import role_required
 from aftersales.security import lockout, two_factor
-from aftersales.security.forms import DataReportForm, EnrolmentForm, SecondFactorForm
+from aftersales.security.forms import EnrolmentForm, SecondFactorForm
 from aftersales.security.ratelimit import ratelimit
 from aftersales.security.redirects import safe_next
 
@@ -134,35 +133,6 @@ def lockout_release(request, attempt_id: int):
     else:
         messages.success(request, _("%(username)s can sign in again.") % {"username": username})
     return redirect("security:lockouts")
-
-
-@role_required(roles.MANAGER)
-def customer_data_report(request, customer_id: int):
-    """A customer's access request: everything held on them and who viewed their full data, as XLSX."""
-    from aftersales.security.reports import customer_data_report_xlsx, pii_reveals
-    from customers.models import Customer
-
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
-    form = DataReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        content = customer_data_report_xlsx(customer=customer)
-        audit_log(
-            actor=request.user, action="pii_report", obj=customer, reason=form.cleaned_data["reason"], request=request
-        )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        filename = f"customer-data-{customer.customer_number}-{timezone.localdate():%Y%m%d}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
-    return render(
-        request,
-        "registration/customer_data_report.html",
-        {"customer": customer, "form": form, "reveal_count": pii_reveals(customer).count()},
-    )
 
 
 def admin_login_redirect(request):

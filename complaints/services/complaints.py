@@ -617,7 +617,7 @@ def complaint_inform(
 
 def _callback_assignee(complaint: Complaint):
     """Whoever calls back should not be who handled it: the handler's team supervisor when there is one."""
-    from staff.models import StaffProfile
+    from org.models import StaffProfile
 
     if complaint.assigned_to_id:
         profile = StaffProfile.objects.select_related("team").filter(user_id=complaint.assigned_to_id).first()

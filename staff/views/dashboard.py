@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from aftersales import permissions as roles
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
+from org.models import StaffProfile
 from staff import kpis, selectors
 from staff.forms import PeriodForm, RecordsForm
-from staff.models import QaReview, StaffProfile
+from staff.models import QaReview
 from staff.views.common import ATTENTION_OUTCOME, fmt, fmt_delta, period_params, records_url
 
 TABLE_KPIS = [k for k in kpis.KPIS if k.staff_level]

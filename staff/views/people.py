@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
+from org.models import StaffProfile
 from staff import selectors, training
 from staff.forms import TrainingSessionForm, TrainingYearForm
-from staff.models import StaffProfile, TrainingSession
+from staff.models import TrainingSession
 from staff.services import staff_duty_set
 
 

@@ -7,13 +7,6 @@ for any signed-in user: enrolment shows the QR code, verification sends a user w
 from aftersales import permissions as roles
 from tests.rbac_support import ALL_ROLES, Case, allow
 
-
-def _customer_id():
-    from tests.customers.factories import make_customer
-
-    return [make_customer().pk]
-
-
 SECURITY_CASES = [
     allow("security:two_factor_enrol", ALL_ROLES),
     Case("security:two_factor_verify", {**dict.fromkeys(ALL_ROLES, 302), "anonymous": 302}),
@@ -21,5 +14,4 @@ SECURITY_CASES = [
     allow("security:session_keepalive", ALL_ROLES, method="post"),
     allow("security:lockouts", [roles.MANAGER, roles.BACK_OFFICE]),
     allow("security:lockout_release", [roles.MANAGER, roles.BACK_OFFICE], method="post", ok=302, args=lambda: [1]),
-    allow("security:customer_data_report", [roles.MANAGER], args=_customer_id),
 ]

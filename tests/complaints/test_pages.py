@@ -132,7 +132,7 @@ def test_convert_inquiry_cannot_be_deleted_or_put(client_agent):
 
 
 def test_full_lifecycle_with_notices_callback_and_audit(client_agent, agent, supervisor, make_staff):
-    from staff.models import StaffProfile, Team
+    from org.models import StaffProfile, Team
 
     team = Team.objects.create(
         name="热线三组",
@@ -185,7 +185,7 @@ def test_full_lifecycle_with_notices_callback_and_audit(client_agent, agent, sup
 
 
 def _dept():
-    from staff.models import Department
+    from org.models import Department
 
     return Department.objects.create(code="svc", name="Service")
 

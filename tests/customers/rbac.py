@@ -16,6 +16,7 @@ CASES = [
     allow("customers:create", EDITORS),
     allow("customers:detail", ALL_ROLES, args=_customer_pk),
     allow("customers:edit", EDITORS, args=_customer_pk),
+    allow("customers:data_report", [roles.MANAGER], args=_customer_pk),
     # Reveal needs customers.view_full_pii: managers and back office hold it.
     allow(
         "customers:reveal",

@@ -104,7 +104,7 @@ def test_every_admin_form_offers_back_office_no_privilege_field(
             pages += 1
             offered = offered_inputs(response)
             assert not offered & PRIVILEGE_INPUTS, (url, offered & PRIVILEGE_INPUTS)
-            if opts.label_lower == "staff.staffprofile":
+            if opts.label_lower == "org.staffprofile":
                 assert not offered & {"role", "user"}, url
             # and a forged post of the privilege fields on the same form grants nothing
             data = {**form_data(response), **forged}
@@ -172,7 +172,7 @@ def test_back_office_cannot_set_another_users_password_or_role(client_back_offic
 
 def test_back_office_cannot_give_a_role_through_the_staff_profile(client_back_office, agent):
     profile = agent.staff_profile
-    url = reverse("admin:staff_staffprofile_change", args=[profile.pk])
+    url = reverse("admin:org_staffprofile_change", args=[profile.pk])
     response = client_back_office.get(url)
     assert response.status_code == 200
     data = form_data(response)
@@ -183,7 +183,7 @@ def test_back_office_cannot_give_a_role_through_the_staff_profile(client_back_of
     assert profile.role == roles.AGENT
     assert set(agent.groups.values_list("name", flat=True)) == {roles.AGENT}
     # nor by creating a second profile
-    assert client_back_office.get(reverse("admin:staff_staffprofile_add")).status_code == 403
+    assert client_back_office.get(reverse("admin:org_staffprofile_add")).status_code == 403
 
 
 def test_back_office_adds_accounts_without_password_nor_power(client_back_office, django_user_model):

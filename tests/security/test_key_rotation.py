@@ -56,7 +56,7 @@ def test_rotation_re_encrypts_everything_and_the_portal_reads_it_with_the_new_ke
         reverse("customers:reveal", args=[sample_customer.pk]), {"field": "national_id", "reason": "rotation check"}
     )
     assert NATIONAL_ID in response.content.decode()
-    report = client.post(reverse("security:customer_data_report", args=[sample_customer.pk]), {"reason": "check"})
+    report = client.post(reverse("customers:data_report", args=[sample_customer.pk]), {"reason": "check"})
     personal = {
         r[0]: r[1] for r in open_workbook(report.content)["Personal data"].iter_rows(min_row=2, values_only=True)
     }

@@ -36,7 +36,7 @@ def test_customer_data_report_lists_the_data_and_who_viewed_it(sample_customer, 
     customer_reveal_pii(customer=sample_customer, field="mobile", reason='=HYPERLINK("x")', actor=other)
     AuditEntry.objects.create(action="pii_reveal", object_type="customers.customer", object_id="999999")
     client.force_login(manager)
-    url = reverse("security:customer_data_report", args=[sample_customer.pk])
+    url = reverse("customers:data_report", args=[sample_customer.pk])
     # when the manager opens the page, then it counts the three reveals
     page = client.get(url)
     assert page.status_code == 200
@@ -72,7 +72,7 @@ def test_customer_data_report_includes_loans_and_their_installments(sample_custo
     factories = pytest.importorskip("tests.loans.factories")
     loan = factories.make_loan(customer=sample_customer, principal="1200.00", term_months=3)
     client.force_login(manager)
-    response = client.post(reverse("security:customer_data_report", args=[sample_customer.pk]), {"reason": "request"})
+    response = client.post(reverse("customers:data_report", args=[sample_customer.pk]), {"reason": "request"})
     workbook = open_workbook(response.content)
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
     loan_sheets = [name for name in workbook.sheetnames if "loan" in name.lower() or "contract" in name.lower()]
@@ -83,7 +83,7 @@ def test_customer_data_report_includes_loans_and_their_installments(sample_custo
 
 @pytest.mark.django_db
 def test_only_managers_get_the_report(sample_customer, client_agent):
-    url = reverse("security:customer_data_report", args=[sample_customer.pk])
+    url = reverse("customers:data_report", args=[sample_customer.pk])
     assert client_agent.get(url).status_code == 403
     assert client_agent.post(url, {"reason": "x"}).status_code == 403
 

@@ -4,7 +4,7 @@ import pytest
 from openpyxl import load_workbook
 
 from aftersales import permissions as roles
-from staff.models import Department, Team
+from org.models import Department, Team
 from tests.conftest import browser_login
 from tests.staff.builders import at, inquiry
 

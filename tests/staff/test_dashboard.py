@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from aftersales import permissions as roles
-from staff.models import Department, Team
+from org.models import Department, Team
 from tests.staff.builders import at, inquiry
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from aftersales import permissions as roles
+from org.models import Department, Team
 from staff import reviews
-from staff.models import Department, PerformanceReview, Team
+from staff.models import PerformanceReview
 from tests.staff.builders import at, inquiry
 
 pytestmark = pytest.mark.django_db

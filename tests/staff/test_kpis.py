@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from aftersales import permissions as roles
+from org.models import Team
 from staff import kpis
-from staff.models import Team, TrainingSession
+from staff.models import TrainingSession
 from staff.training import training_session_create
 from tests.reminders.factories import make_customer
 from tests.staff.builders import at, inquiry, qa_review, reply_cost, survey
@@ -125,7 +126,7 @@ def test_csat_qa_training_and_cost(make_staff):
 
 def test_team_figures_are_sums_of_members_not_averages(make_staff):
     # given: alice 1 of 1 in time, bob 1 of 3 in time, both in one team: team = 2/4 = 50% (not the mean 66.7%)
-    from staff.models import Department
+    from org.models import Department
 
     dept = Department.objects.create(code="svc", name="Service")
     team = Team.objects.create(name="Hotline 1", department=dept)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from aftersales import permissions as roles
 from aftersales.models import Notification
+from org.models import Department, StaffProfile, Team
 from staff import training
-from staff.models import Department, StaffProfile, Team
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales import permissions as roles
+from org.models import Department, Team
 from staff import kpis, qa
-from staff.models import Department, QaReview, Team
+from staff.models import QaReview
 from tests.staff.builders import at, inquiry
 
 pytestmark = pytest.mark.django_db

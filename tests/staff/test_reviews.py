@@ -114,7 +114,7 @@ def test_payroll_export_lists_signed_reviews(october_review, make_staff, manager
 
 
 def test_supervisor_comments_through_the_page(october_review, client, supervisor):
-    from staff.models import Department, StaffProfile, Team
+    from org.models import Department, StaffProfile, Team
 
     team = Team.objects.create(
         name="A", department=Department.objects.create(code="s", name="S"), supervisor=supervisor

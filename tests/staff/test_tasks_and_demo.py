@@ -11,8 +11,8 @@ from aftersales import permissions as roles
 from aftersales.celery import app as celery_app
 from aftersales.demo import DemoContext, seed_staff
 from staff import demo, kpis, surveys, tasks
-from staff.models import Asset, PerformanceReview, Survey, TrainingSession
 from staff.beat import BEAT_SCHEDULE
+from staff.models import Asset, PerformanceReview, Survey, TrainingSession
 from tests.reminders.factories import make_customer
 from tests.staff.builders import inquiry
 
