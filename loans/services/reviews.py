@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from aftersales import permissions as roles
 from aftersales.audit import audit_log
+from loans.api import review_signal_sources
 from loans.models import Loan, LoanReview
 
 
@@ -62,31 +62,23 @@ def loan_review_record(
     return review
 
 
-# Where the queue's risk signals come from: (app, model, filter on the source rows, the loan's column).
-SIGNAL_SOURCES = (
-    ("inquiries", "Inquiry", {"category": "hardship"}, "hardship_reported_on"),
-    ("complaints", "Complaint", {}, "complained_on"),
-)
-
-
 def review_signals_refresh(*, since: datetime | None = None) -> int:
     """Copy each customer's latest hardship-inquiry and complaint dates onto their open loans, set-based.
 
     With `since`, only customers with such a record received since then are looked at (the few-minute beat run);
     without it every customer is (the nightly run, which also clears signals whose source rows are gone).
-    Returns the number of loan rows changed; a second run with nothing new changes none.
+    Returns the number of loan rows changed; a second run with nothing new changes none. The sources are
+    registered by the apps that own them (`loans.api.register_review_signal_source`: inquiries, complaints).
     """
     changed = 0
     open_loans = Loan.objects.filter(status__in=Loan.Status.open_statuses())
-    for app_label, model_name, condition, column in SIGNAL_SOURCES:
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        sources = model.objects.filter(customer_id__isnull=False, **condition)
+    for source in list(review_signal_sources):
+        column = source.column
+        sources = source.queryset_factory().filter(customer_id__isnull=False)
         recent = sources.filter(received_at__gte=since) if since is not None else sources
         latest = (
-            model.objects.filter(customer_id=OuterRef("customer_id"), **condition)
+            source.queryset_factory()
+            .filter(customer_id=OuterRef("customer_id"))
             .order_by()
             .values("customer_id")
             .annotate(last_on=Max(TruncDate("received_at")))
