@@ -1,9 +1,11 @@
-"""Reads for customers: search (name, number, exact mobile or ID number through the keyed hash), consent state."""
+"""Reads for customers: search (name, number, exact mobile or ID number through the keyed hash), consent state, and
+the one customer matcher every channel uses (`customer_match`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -123,18 +125,107 @@ def customer_audit_events(*, customer: Customer, limit: int = 50) -> list[AuditE
     )
 
 
-def customer_find_by_mobile(mobile: str) -> Customer | None:
-    """The customer with this mobile (any typed form), for matching calls and SMS replies; None if unknown."""
-    try:
-        e164 = validators.normalize_mainland_mobile(mobile)
-    except ValidationError:
-        return None
-    return Customer.objects.filter(mobile_hash=pii_hash(e164)).order_by("-id").first()
+# ---- matching an inbound contact to its customer -------------------------------------------------------------
+
+MATCH_CANDIDATES_MAX = 20  # customers read per identifier; a number shared by more is still "ambiguous"
+# What callers of the matcher read (linking, reply language, opt-outs); the encrypted PII is not fetched.
+MATCH_FIELDS = ("id", "customer_number", "name", "preferred_language", "sms_opt_out", "voice_opt_out")
 
 
-def customer_find_by_email(email: str) -> Customer | None:
-    """The customer with this e-mail address (case-insensitive), for matching inbound mail; None if unknown."""
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        return None
-    return Customer.objects.filter(email_hash=pii_hash(email)).order_by("-id").first()
+class MatchStatus(StrEnum):
+    """Why `customer_match` linked a customer or not."""
+
+    MATCHED = "matched"  # exactly one customer: link it
+    AMBIGUOUS = "ambiguous"  # several customers, or identifiers that point at different customers: link none
+    NONE = "none"  # nobody known by these identifiers (or none of them is a valid value)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The outcome of `customer_match`: the customer to link (only when matched), why, and the candidates found."""
+
+    status: MatchStatus
+    customer: Customer | None = None
+    candidates: tuple[Customer, ...] = field(default=())
+
+    @property
+    def matched(self) -> bool:
+        """True when exactly one customer was singled out."""
+        return self.status is MatchStatus.MATCHED
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when several customers fit: no automatic link, an agent decides."""
+        return self.status is MatchStatus.AMBIGUOUS
+
+    @property
+    def candidate_ids(self) -> list[int]:
+        """Primary keys of every customer the identifiers found (for the agent's choice, or per-number actions)."""
+        return [c.pk for c in self.candidates]
+
+
+def _hash_of(kind: str, value: str | None) -> str:
+    """The keyed hash of one identifier in its stored normal form; "" when the value is empty or invalid."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if kind == "mobile":
+        try:
+            value = validators.normalize_mainland_mobile(value)
+        except ValidationError:
+            return ""
+    elif kind == "email":
+        value = value.lower()
+        if "@" not in value:
+            return ""
+    else:
+        value = validators.normalize_resident_id(re.sub(r"[\s\-]", "", value))
+        if not ID_LIKE.match(value):
+            return ""
+    return pii_hash(value)
+
+
+def customer_match(
+    *, mobile: str | None = None, email: str | None = None, national_id: str | None = None
+) -> MatchResult:
+    """The customer an inbound contact belongs to, by keyed hash of its mobile, email and/or ID number.
+
+    The one rule (SPEC §5 "a message from a known phone or email is matched to its customer"), for every channel:
+
+    - Each identifier given is normalised as it is stored (mobile to E.164 from any typed form: spaces, dashes,
+      +86 / 86 / 0086; email lower-case; ID number without spaces, upper-case X) and looked up by its hash.
+      An empty or invalid identifier is ignored.
+    - The customer is the one customer found by EVERY identifier that finds anyone: a mobile shared by two customers
+      plus the email of one of them is a match for that one; an unknown email beside a known mobile does not spoil it.
+    - **Ambiguous** (several customers share the number, or the identifiers point at different customers): no
+      automatic link. The contact stays unlinked and the caller flags it for the agent, who links the right customer
+      by hand; `candidates` lists who was found. Only an action on the number itself (an SMS "STOP" opts that number
+      out) or a search may use all `candidates`.
+    - **None**: nobody is known by these identifiers.
+
+    At most one query per identifier given, each reading at most MATCH_CANDIDATES_MAX customers (MATCH_FIELDS only:
+    reload a candidate before saving it).
+    """
+    found: list[list[Customer]] = []
+    for field_name, kind, value in (
+        ("national_id_hash", "national_id", national_id),
+        ("mobile_hash", "mobile", mobile),
+        ("email_hash", "email", email),
+    ):
+        digest = _hash_of(kind, value)
+        if not digest:
+            continue
+        customers = list(
+            Customer.objects.filter(**{field_name: digest}).only(*MATCH_FIELDS).order_by("id")[:MATCH_CANDIDATES_MAX]
+        )
+        if customers:
+            found.append(customers)
+    if not found:
+        return MatchResult(status=MatchStatus.NONE)
+    candidates = list({c.pk: c for group in found for c in group}.values())
+    common = set.intersection(*({c.pk for c in group} for group in found))
+    if len(common) == 1:
+        (pk,) = common
+        customer = next(c for c in candidates if c.pk == pk)
+        return MatchResult(status=MatchStatus.MATCHED, customer=customer, candidates=(customer,))
+    return MatchResult(status=MatchStatus.AMBIGUOUS, candidates=tuple(candidates))

@@ -54,11 +54,11 @@ def test_filters(people, back_office):
 
 
 def test_find_by_mobile_and_email_for_inbound_messages(people):
-    from customers.selectors import customer_find_by_email, customer_find_by_mobile
+    from customers.selectors import customer_match
 
     wang, _li = people
-    assert customer_find_by_mobile("+8613812345678") == wang
-    assert customer_find_by_mobile("13800000000") is None
-    assert customer_find_by_mobile("not a number") is None
-    assert customer_find_by_email(wang.email.upper()) == wang
-    assert customer_find_by_email("nobody@example.com") is None
+    assert customer_match(mobile="+8613812345678").customer == wang
+    assert customer_match(mobile="13800000000").customer is None
+    assert customer_match(mobile="not a number").customer is None
+    assert customer_match(email=wang.email.upper()).customer == wang
+    assert customer_match(email="nobody@example.com").customer is None
