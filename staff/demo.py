@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from inquiries.models import Inquiry
 from org.models import StaffProfile
-from staff import qa, reviews
+from staff import qa, reviews, rollup
 from staff.models import (
     Asset,
     AssetAssignment,
@@ -59,8 +60,6 @@ def seed(ctx) -> None:
     _surveys(ctx)
     _reviews(ctx, users)
     _assets(ctx, users)
-    from staff import rollup
-
     ctx.say(f"staff: KPI roll-ups for {rollup.rollup_rebuild()} days")  # recomputed from scratch: idempotent
 
 
@@ -133,8 +132,6 @@ def _qa(ctx, users) -> None:
 
 
 def _surveys(ctx) -> None:
-    from inquiries.models import Inquiry
-
     now = timezone.now()
     done = set(Survey.objects.filter(kind=Survey.Kind.INQUIRY).values_list("object_id", flat=True))
     rows = (

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from staff import kpis
+from staff import kpi as kpis
 from staff.models import GradeBand, TrainingSession
 from staff.reviews import validate_bands, validate_weights
 

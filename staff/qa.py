@@ -10,12 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
+from complaints.models import Complaint
+from inquiries.models import Inquiry
 from org.models import StaffProfile
-from staff.kpis import model_or_none
 from staff.models import QaReview
 
 SCORE_FIELDS = ("accuracy", "attitude", "compliance", "timeliness")
@@ -30,25 +32,21 @@ def sample_size(closed: int, rate: Decimal | None = None) -> int:
     """QA_SAMPLE_RATE of the closed records, rounded half up, at least 1 (0 when nothing was closed)."""
     if closed <= 0:
         return 0
-    rate = Decimal(str(rate if rate is not None else getattr(settings, "QA_SAMPLE_RATE", Decimal("0.05"))))
+    rate = Decimal(str(rate if rate is not None else settings.QA_SAMPLE_RATE))
     return min(closed, max(1, int((Decimal(closed) * rate).to_integral_value(rounding=ROUND_HALF_UP))))
 
 
 def closed_records(*, week: date) -> dict[int, list[tuple[str, int, str, datetime]]]:
     """Per agent, the inquiries they resolved and the complaints closed on their desk in the week (2 queries)."""
-    from inquiries.models import Inquiry
-
     start = timezone.make_aware(datetime.combine(week, time.min))
     end = start + timedelta(days=7)
     by_agent: dict[int, list] = defaultdict(list)
     rows = Inquiry.objects.filter(resolved_at__gte=start, resolved_at__lt=end, resolved_by__isnull=False)
     for agent_id, pk, ref, closed_at in rows.values_list("resolved_by", "id", "reference", "resolved_at"):
         by_agent[agent_id].append((QaReview.Kind.INQUIRY, pk, ref, closed_at))
-    Complaint = model_or_none("complaints.Complaint")
-    if Complaint is not None:
-        rows = Complaint.objects.filter(closed_at__gte=start, closed_at__lt=end, assigned_to__isnull=False)
-        for agent_id, pk, ref, closed_at in rows.values_list("assigned_to", "id", "reference", "closed_at"):
-            by_agent[agent_id].append((QaReview.Kind.COMPLAINT, pk, ref, closed_at))
+    rows = Complaint.objects.filter(closed_at__gte=start, closed_at__lt=end, assigned_to__isnull=False)
+    for agent_id, pk, ref, closed_at in rows.values_list("assigned_to", "id", "reference", "closed_at"):
+        by_agent[agent_id].append((QaReview.Kind.COMPLAINT, pk, ref, closed_at))
     return by_agent
 
 
@@ -123,8 +121,6 @@ def qa_review_record(*, review: QaReview, scores: dict[str, int], comments: str,
 
 def record_url(kind: str, object_id: int) -> str:
     """Link to the sampled record in its own app, when that page exists."""
-    from django.urls import NoReverseMatch, reverse
-
     name = "inquiries:detail" if kind == QaReview.Kind.INQUIRY else "complaints:detail"
     try:
         return reverse(name, args=[object_id])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from org.models import StaffProfile
-from staff import kpis
+from staff import kpi as kpis
 from staff.models import GradeBand, KpiWeight, PerformanceReview
 
 # Used until a manager sets weights and bands (the demo and a fresh install start from these).

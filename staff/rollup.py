@@ -19,7 +19,13 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from inquiries import kpi_sources as inquiry_sources
+from inquiries.models import Inquiry, InquiryMessage
+from staff.kpi import staff_sources
+from staff.kpi.formulas import median_from_histogram
 from staff.models import KpiResponseHistogram, KpiResponseMinutes, KpiRollup, KpiRollupDay, Survey
+
+__all__ = ["median_from_histogram"]  # re-exported: the histogram median is a pure formula (staff.kpi.formulas)
 
 UNASSIGNED = 0
 REBUILD_DAYS = 92  # the nightly rebuild covers this month, last month and the month before
@@ -81,54 +87,26 @@ def rolled_days(start: date, end: date) -> set[date]:
     return set(KpiRollupDay.objects.filter(day__gte=start, day__lt=end).values_list("day", flat=True))
 
 
-@transaction.atomic
-def rollup_refresh(*, days: list[date]) -> int:
-    """(Re)compute the roll-ups of the given days (up to today), set-based; later days are never rolled up."""
-    from inquiries.models import Inquiry
-
-    today = timezone.localdate()
-    days = sorted({d for d in days if d <= today})
-    if not days:
-        return 0
-    KpiRollup.objects.filter(day__in=days).delete()
-    KpiResponseHistogram.objects.filter(day__in=days).delete()
-    KpiResponseMinutes.objects.filter(day__in=days).delete()
-    KpiRollupDay.objects.filter(day__in=days).delete()
+def _rollup_rows(days: list[date]) -> list[KpiRollup]:
+    """The roll-up rows of the days, from the same component definitions as the live figures (3 queries)."""
     rows: dict[tuple[date, int], KpiRollup] = {}
 
-    def row(day, staff_id):
-        key = (day, staff_id or UNASSIGNED)
-        if key not in rows:
-            rows[key] = KpiRollup(day=day, staff_id=key[1])
-        return rows[key]
+    def within(field: str) -> Q:
+        return days_q(field, days)
 
-    received = Inquiry.objects.filter(days_q("received_at", days)).order_by()
-    for item in (
-        received.annotate(d=TruncDate("received_at"))
-        .values("d", "assigned_to")
-        .annotate(
-            sla_total=Count("id", filter=Q(sla_met__isnull=False)),
-            sla_met=Count("id", filter=Q(sla_met=True)),
-            inq_assigned=Count("id", filter=Q(assigned_to__isnull=False)),
-            inq_resolved=Count("id", filter=Q(assigned_to__isnull=False, resolved_at__isnull=False)),
-        )
-    ):
-        target = row(item["d"], item["assigned_to"])
-        for name in ("sla_total", "sla_met", "inq_assigned", "inq_resolved"):
-            setattr(target, name, item[name])
-    answered = Survey.objects.filter(days_q("answered_at", days), rating__isnull=False).order_by()
-    for item in (
-        answered.annotate(d=TruncDate("answered_at")).values("d", "staff").annotate(s=Sum("rating"), n=Count("id"))
-    ):
-        target = row(item["d"], item["staff"])
-        target.csat_sum, target.csat_count = item["s"], item["n"]
-    resolved = Inquiry.objects.filter(days_q("resolved_at", days), resolved_by__isnull=False).order_by()
-    for item in resolved.annotate(d=TruncDate("resolved_at")).values("d", "resolved_by").annotate(n=Count("id")):
-        row(item["d"], item["resolved_by"]).inq_handled = item["n"]
-    KpiRollup.objects.bulk_create(rows.values(), batch_size=2000)
+    for item in inquiry_sources.daily_components(within=within) + staff_sources.daily_components(within=within):
+        key = (item.pop("day"), item.pop("staff") or UNASSIGNED)
+        target = rows.setdefault(key, KpiRollup(day=key[0], staff_id=key[1]))
+        for name, value in item.items():
+            setattr(target, name, (getattr(target, name) or 0) + (value or 0))
+    return list(rows.values())
+
+
+def _histogram_rows(days: list[date]) -> None:
+    """Per-second and per-minute response-time histograms of the days (2 queries + inserts)."""
+    answered = inquiry_sources.answered_on(within=lambda field: days_q(field, days)).order_by()
     histogram = (
-        received.filter(first_responded_at__isnull=False)
-        .annotate(d=TruncDate("received_at"), s=ResponseSeconds())
+        answered.annotate(d=TruncDate("received_at"), s=ResponseSeconds())
         .values("d", "assigned_to", "s")
         .annotate(n=Count("id"))
     )
@@ -152,6 +130,21 @@ def rollup_refresh(*, days: list[date]) -> int:
         [KpiResponseMinutes(day=r["day"], staff_id=r["staff_id"], minute=r["m"], count=r["n"]) for r in minutes],
         batch_size=5000,
     )
+
+
+@transaction.atomic
+def rollup_refresh(*, days: list[date]) -> int:
+    """(Re)compute the roll-ups of the given days (up to today), set-based; later days are never rolled up."""
+    today = timezone.localdate()
+    days = sorted({d for d in days if d <= today})
+    if not days:
+        return 0
+    KpiRollup.objects.filter(day__in=days).delete()
+    KpiResponseHistogram.objects.filter(day__in=days).delete()
+    KpiResponseMinutes.objects.filter(day__in=days).delete()
+    KpiRollupDay.objects.filter(day__in=days).delete()
+    KpiRollup.objects.bulk_create(_rollup_rows(days), batch_size=2000)
+    _histogram_rows(days)
     now = timezone.now()
     KpiRollupDay.objects.bulk_create([KpiRollupDay(day=d, refreshed_at=now) for d in days])
     return len(days)
@@ -159,8 +152,6 @@ def rollup_refresh(*, days: list[date]) -> int:
 
 def touched_days(*, since: datetime) -> set[date]:
     """Local days whose roll-up a change since `since` may have altered (3 queries)."""
-    from inquiries.models import Inquiry, InquiryMessage
-
     now = timezone.now()
     changed = Inquiry.objects.filter(
         Q(received_at__gte=since)
@@ -209,28 +200,8 @@ def rollup_rebuild(*, days_back: int = REBUILD_DAYS) -> int:
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def median_from_histogram(counts: dict[int, int]) -> float | None:
-    """The median of a {seconds: count} histogram (the mean of the two middle values for an even total)."""
-    total = sum(counts.values())
-    if not total:
-        return None
-    low_rank, high_rank = (total + 1) // 2, (total + 2) // 2
-    low = high = None
-    seen = 0
-    for seconds in sorted(counts):
-        seen += counts[seconds]
-        if low is None and seen >= low_rank:
-            low = seconds
-        if seen >= high_rank:
-            high = seconds
-            break
-    return (low + high) / 2
-
-
 def histograms(*, start: date, end: date, rolled: set[date], staff_ids) -> dict[int | None, dict[int, int]]:
     """{staff id (None: unassigned): {seconds: count}} for [start, end): roll-ups plus live days (2 queries)."""
-    from inquiries.models import Inquiry
-
     result: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     in_rollup = [d for d in days if d in rolled]
@@ -242,9 +213,8 @@ def histograms(*, start: date, end: date, rolled: set[date], staff_ids) -> dict[
         for item in qs.values("staff_id", "seconds").annotate(n=Sum("count")).order_by():
             result[item["staff_id"] or None][item["seconds"]] += item["n"]
     if live:
-        qs = Inquiry.objects.filter(days_q("received_at", live), first_responded_at__isnull=False).order_by()
-        if staff_ids is not None:
-            qs = qs.filter(assigned_to__in=list(staff_ids))
+        scope = list(staff_ids) if staff_ids is not None else None
+        qs = inquiry_sources.answered_on(within=lambda field: days_q(field, live), staff_ids=scope).order_by()
         for item in qs.annotate(s=ResponseSeconds()).values("assigned_to", "s").annotate(n=Count("id")):
             result[item["assigned_to"]][max(item["s"], 0)] += item["n"]
     return result

@@ -10,6 +10,7 @@ from django.utils import timezone
 from aftersales.audit import audit_log
 from aftersales.permissions import BACK_OFFICE, MANAGER, ROLES
 from org.models import Department, StaffProfile, Team
+from staff.models import Asset, AssetAssignment
 
 User = get_user_model()
 
@@ -79,8 +80,6 @@ def staff_duty_set(*, profile: StaffProfile, on_duty: bool, actor=None, request=
 @transaction.atomic
 def asset_retire(*, asset, on, reason: str, actor=None, request=None):
     """Retire an asset: it leaves its holder and the register keeps it as retired."""
-    from staff.models import Asset
-
     previous = asset.assigned_to_id
     asset.status = Asset.Status.RETIRED
     asset.retired_on = on
@@ -95,8 +94,6 @@ def asset_retire(*, asset, on, reason: str, actor=None, request=None):
 
 def asset_assignment_track(*, asset, previous_staff_id: int | None) -> None:
     """Close the previous holder's assignment and open the new one's."""
-    from staff.models import AssetAssignment
-
     today = timezone.localdate()
     if previous_staff_id:
         AssetAssignment.objects.filter(asset=asset, staff_id=previous_staff_id, returned_on__isnull=True).update(

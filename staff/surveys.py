@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from staff.kpis import model_or_none
+from complaints.models import Complaint
+from inquiries.models import Inquiry
+from reminders.api import sms_send
+from reminders.models import OutboundMessage
 from staff.models import Survey
 
 # Surveys made per run: a burst of resolutions is spread over a few runs instead of one long task.
@@ -26,22 +29,23 @@ class SurveyClosed(Exception):
 
 
 def valid_days() -> int:
-    return int(getattr(settings, "SURVEY_VALID_DAYS", 7))
+    """How many days a survey link stays valid (SURVEY_VALID_DAYS)."""
+    return int(settings.SURVEY_VALID_DAYS)
 
 
 def new_token() -> str:
+    """A fresh unguessable link token."""
     return secrets.token_urlsafe(24)
 
 
 def survey_url(survey: Survey) -> str:
+    """The public answer page of the survey."""
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("staff:survey", args=[survey.token])
 
 
 @transaction.atomic
 def surveys_create(*, now=None) -> int:
     """Make a survey for each inquiry resolved / complaint closed in the last SURVEY_VALID_DAYS days without one."""
-    from inquiries.models import Inquiry
-
     now = now or timezone.now()
     since = now - timedelta(days=valid_days())
     expires = now + timedelta(days=valid_days())
@@ -68,36 +72,31 @@ def surveys_create(*, now=None) -> int:
                 expires_at=expires,
             )
         )
-    Complaint = model_or_none("complaints.Complaint")
-    if Complaint is not None:
-        complaints = (
-            Complaint.objects.filter(status="closed", closed_at__gte=since, customer__isnull=False)
-            .filter(~Exists(Survey.objects.filter(kind=Survey.Kind.COMPLAINT, object_id=OuterRef("pk"))))
-            .values_list("id", "reference", "customer_id", "assigned_to_id", "customer__preferred_language")
-            .order_by("closed_at")[:CREATE_BATCH]
-        )
-        for pk, ref, customer_id, assigned_to, language in complaints:
-            surveys.append(
-                Survey(
-                    kind=Survey.Kind.COMPLAINT,
-                    object_id=pk,
-                    reference=ref,
-                    customer_id=customer_id,
-                    staff_id=assigned_to,
-                    token=new_token(),
-                    language=language or settings.LANGUAGE_CODE,
-                    created_at=now,
-                    expires_at=expires,
-                )
+    complaints = (
+        Complaint.objects.filter(status=Complaint.Status.CLOSED, closed_at__gte=since, customer__isnull=False)
+        .filter(~Exists(Survey.objects.filter(kind=Survey.Kind.COMPLAINT, object_id=OuterRef("pk"))))
+        .values_list("id", "reference", "customer_id", "assigned_to_id", "customer__preferred_language")
+        .order_by("closed_at")[:CREATE_BATCH]
+    )
+    for pk, ref, customer_id, assigned_to, language in complaints:
+        surveys.append(
+            Survey(
+                kind=Survey.Kind.COMPLAINT,
+                object_id=pk,
+                reference=ref,
+                customer_id=customer_id,
+                staff_id=assigned_to,
+                token=new_token(),
+                language=language or settings.LANGUAGE_CODE,
+                created_at=now,
+                expires_at=expires,
             )
+        )
     return len(Survey.objects.bulk_create(surveys, ignore_conflicts=True))
 
 
 def survey_send(*, survey_id: int) -> Survey:
     """Send the survey SMS once (a second call does nothing); the text is in the customer's language."""
-    from reminders.messaging import sms_send
-    from reminders.models import OutboundMessage
-
     with transaction.atomic():
         survey = Survey.objects.select_for_update().select_related("customer").get(pk=survey_id)
         if survey.status != Survey.Status.PENDING:
@@ -126,6 +125,7 @@ def survey_send(*, survey_id: int) -> Survey:
 
 
 def surveys_pending_ids(limit: int = SEND_BATCH) -> list[int]:
+    """Ids of the surveys still to send (not expired), oldest first."""
     return list(
         Survey.objects.filter(status=Survey.Status.PENDING, expires_at__gt=timezone.now())
         .order_by("id")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from staff import qa, surveys, training
+from staff import qa, rollup, surveys, training
 
 
 @shared_task
@@ -40,7 +40,6 @@ def infosec_training_reminders() -> int:
 @shared_task
 def kpi_rollup_keep_current() -> int:
     """Roll up finished days and re-roll days touched by changes since the last run."""
-    from staff import rollup
 
     return rollup.rollup_keep_current()
 
@@ -48,6 +47,5 @@ def kpi_rollup_keep_current() -> int:
 @shared_task
 def kpi_rollup_rebuild() -> int:
     """Nightly full recomputation of the recent roll-ups."""
-    from staff import rollup
 
     return rollup.rollup_rebuild()

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from staff import kpis
+from staff import kpi as kpis
 
 
 def fmt(kpi: kpis.Kpi, value: Decimal | None) -> str:
@@ -77,5 +77,5 @@ def records_url(
     return reverse("staff:records") + "?" + urlencode(params)
 
 
-# Which outcome a figure's drill-down opens on (the records that need attention).
-ATTENTION_OUTCOME = {"sla": "breached", "resolution": "open", "complaint_timeliness": "late"}
+# Which outcome a figure's drill-down opens on (the records that need attention: those outside the numerator).
+ATTENTION_OUTCOME = {k.code: value for k in kpis.KPIS for value, _label, positive in k.outcomes if not positive}

@@ -17,12 +17,13 @@ from aftersales import permissions as roles
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
 from org.models import StaffProfile
-from staff import kpis, selectors
+from staff import kpi as kpis
+from staff import selectors
 from staff.forms import PeriodForm, RecordsForm
 from staff.models import QaReview
 from staff.views.common import ATTENTION_OUTCOME, fmt, fmt_delta, period_params, records_url
 
-TABLE_KPIS = [k for k in kpis.KPIS if k.staff_level]
+TABLE_KPIS = kpis.STAFF_LEVEL
 
 
 def _scope(request, form: PeriodForm) -> tuple[list[int] | None, int | None]:

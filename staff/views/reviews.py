@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_POST
 from aftersales import permissions as roles
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
-from staff import kpis, reviews, selectors
+from staff import kpi as kpis
+from staff import reviews, selectors
 from staff.forms import ReviewCommentForm, ReviewMonthForm, ScoringForm
 from staff.models import PerformanceReview
 from staff.views.common import fmt
@@ -89,7 +91,6 @@ def review_detail(request, pk: int):
         if not kpi.staff_level:
             continue
         raw = review.kpis.get(kpi.code)
-        from decimal import Decimal
 
         value = Decimal(raw) if raw is not None else None
         figures.append(

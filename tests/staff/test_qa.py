@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from aftersales import permissions as roles
 from org.models import Department, Team
-from staff import kpis, qa
+from staff import kpi as kpis
+from staff import qa
 from staff.models import QaReview
 from tests.staff.builders import at, inquiry
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales import permissions as roles
-from staff import kpis, rollup
+from staff import kpi as kpis
+from staff import rollup
 from staff.models import KpiRollupDay
 from tests.staff.builders import at, inquiry
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from aftersales import permissions as roles
 from reminders.models import OutboundMessage
-from staff import kpis, surveys
+from staff import kpi as kpis
+from staff import surveys
 from staff.models import Survey
 from tests.reminders.factories import make_customer
 from tests.staff.builders import inquiry

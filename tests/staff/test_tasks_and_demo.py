@@ -4,13 +4,13 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from aftersales import permissions as roles
 from aftersales.celery import app as celery_app
 from aftersales.demo import DemoContext, seed_staff
-from staff import demo, kpis, surveys, tasks
+from complaints.models import Complaint
+from staff import demo, surveys, tasks
 from staff.beat import BEAT_SCHEDULE
 from staff.models import Asset, PerformanceReview, Survey, TrainingSession
 from tests.reminders.factories import make_customer
@@ -41,9 +41,6 @@ def test_survey_task_creates_and_sends(make_staff):
 
 
 def _complaint(**fields):
-    Complaint = kpis.model_or_none("complaints.Complaint")
-    if Complaint is None:
-        pytest.skip("complaints app not migrated yet")
     now = timezone.now()
     values = {
         "reference": f"TC{Complaint.objects.count() + 1}",
@@ -66,28 +63,6 @@ def test_closed_complaint_gets_a_survey_credited_to_its_handler(make_staff):
     assert surveys.surveys_create() == 1
     survey = Survey.objects.get()
     assert (survey.kind, survey.staff) == (Survey.Kind.COMPLAINT, alice)
-
-
-def test_supervisor_records_a_callback_visit(client_supervisor):
-    CallbackVisit = kpis.model_or_none("complaints.CallbackVisit")
-    if CallbackVisit is None:
-        pytest.skip("complaints app not migrated yet")
-    complaint = _complaint(customer=make_customer(), status="closed", closed_at=timezone.now())
-    visit = CallbackVisit.objects.create(complaint=complaint, scheduled_for=timezone.localdate())
-    page = client_supervisor.get(reverse("staff:callbacks"))
-    assert visit in page.context["open"]
-    response = client_supervisor.post(
-        reverse("staff:callback_record", args=[visit.pk]), {"outcome": "Refund received", "customer_satisfied": "1"}
-    )
-    assert response.status_code == 302
-    visit.refresh_from_db()
-    assert visit.completed_at is not None and visit.customer_satisfied is True
-    # a second record is refused
-    client_supervisor.post(
-        reverse("staff:callback_record", args=[visit.pk]), {"outcome": "again", "customer_satisfied": "0"}
-    )
-    visit.refresh_from_db()
-    assert visit.outcome == "Refund received"
 
 
 def test_demo_seed_is_idempotent():
