@@ -13,21 +13,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.money import ZERO, money
-from customers.crypto import pii_hash
+from customers.selectors import customer_match
 from loans import ledger
 from loans.models import Allocation, ContractClause, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
 from loans.services.common import COMPONENTS
 
 OPEN = Loan.Status.open_statuses()
-
-
-def _normalise_mobile(text: str) -> str | None:
-    try:
-        from customers.validators import normalize_mainland_mobile
-
-        return normalize_mainland_mobile(text)
-    except Exception:  # noqa: BLE001 — anything that is not a mobile number simply is not searched as one
-        return None
 
 
 def loan_list(
@@ -45,9 +36,9 @@ def loan_list(
     if query:
         condition = Q(contract_number__iexact=query) | Q(contract_number__istartswith=query)
         condition |= Q(customer__customer_number__iexact=query) | Q(customer__name__icontains=query)
-        mobile = _normalise_mobile(query)
-        if mobile:
-            condition |= Q(customer__mobile_hash=pii_hash(mobile))
+        match = customer_match(mobile=query)  # a search lists the loans of every customer at the number
+        if match.candidates:
+            condition |= Q(customer_id__in=match.candidate_ids)
         loans = loans.filter(condition)
     if product_id:
         loans = loans.filter(product_id=product_id)

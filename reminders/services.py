@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from customers import crypto
-from customers.validators import mask_mobile, normalize_mainland_mobile
+from customers.selectors import customer_match
+from customers.validators import mask_mobile
 from loans.models import Loan
 from reminders import rules, templating
 from reminders.backends import SendError, SendResult, StatusUpdate, TransientSendError, get_backend
@@ -611,12 +612,10 @@ def handle_inbound_stop(from_number: str, body: str) -> bool:
     word = (body or "").strip().strip(".!。！").upper()
     if word not in STOP_WORDS:
         return False
-    try:
-        number = normalize_mainland_mobile(from_number)
-    except Exception:
-        number = (from_number or "").strip()
+    # The one matcher finds who is reachable at the number; a STOP acts on the number, so every candidate opts out.
+    match = customer_match(mobile=from_number)
     with transaction.atomic():
-        for customer in Customer.objects.select_for_update().filter(mobile_hash=crypto.pii_hash(number)):
+        for customer in Customer.objects.select_for_update().filter(pk__in=match.candidate_ids):
             _sms_opt_out(customer)
             audit_log(action="sms_opt_out_stop_reply", obj=customer, changes={"sms_opt_out": [False, True]})
     return True
