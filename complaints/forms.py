@@ -18,7 +18,10 @@ from complaints.models import (
     SuggestionCategory,
 )
 from complaints.uploads import ALLOWED_EXTENSIONS, validate_evidence
-from customers.validators import normalize_mainland_mobile
+from customers.api import normalize_mainland_mobile
+from customers.models import Customer
+from inquiries.models import Inquiry
+from loans.models import Loan
 
 User = get_user_model()
 
@@ -93,8 +96,6 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
         }
 
     def clean_customer_number(self):
-        from customers.models import Customer
-
         number = self.cleaned_data["customer_number"].strip()
         if not number:
             return None
@@ -104,8 +105,6 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
         return customer
 
     def clean_loan_contract(self):
-        from loans.models import Loan
-
         number = self.cleaned_data["loan_contract"].strip()
         if not number:
             return None
@@ -115,8 +114,6 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
         return loan
 
     def clean_inquiry_reference(self):
-        from inquiries.models import Inquiry
-
         reference = self.cleaned_data["inquiry_reference"].strip()
         if not reference:
             return None
@@ -395,8 +392,6 @@ class SuggestionForm(forms.Form):
         self.fields["category"].queryset = SuggestionCategory.objects.filter(active=True)
 
     def clean_customer_number(self):
-        from customers.models import Customer
-
         number = self.cleaned_data["customer_number"].strip()
         if not number:
             return None
@@ -423,3 +418,20 @@ class ActionStatusForm(forms.Form):
 
 class SuggestionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Suggestion.Status.choices)
+
+
+def _satisfied(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CallbackOutcomeForm(forms.Form):
+    """The outcome of a callback visit, from the complaint page or the staff callback list."""
+
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    customer_satisfied = forms.TypedChoiceField(
+        label=_("Customer satisfied"),
+        choices=[("", _("Satisfied?")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=_satisfied,
+        required=False,
+        empty_value=None,
+    )

@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from complaints.deadlines import BusinessCalendar
-from complaints.models import CalendarDay, Complaint, Incident
+from complaints.models import CalendarDay, CallbackVisit, Complaint, Incident
 
 # The longest period a deadline can reach (60 days) plus a margin for days off at its end.
 CALENDAR_HORIZON_DAYS = 90
@@ -169,3 +169,17 @@ def incident_list(*, status: str = "", kind: str = "") -> QuerySet[Incident]:
         "-opened_at",
         "-id",
     )
+
+
+def callback_visits(*, staff_ids: list[int] | None = None) -> QuerySet[CallbackVisit]:
+    """Callback visits with their complaint, customer and assignee; limited to those of `staff_ids` when given.
+
+    A visit belongs to the staff listed when it is assigned to one of them, or unassigned, or its complaint is
+    handled by one of them. `None` is every visit (managers).
+    """
+    qs = CallbackVisit.objects.select_related("complaint", "assigned_to", "complaint__customer")
+    if staff_ids is not None:
+        qs = qs.filter(
+            Q(assigned_to__in=staff_ids) | Q(assigned_to__isnull=True) | Q(complaint__assigned_to__in=staff_ids)
+        )
+    return qs

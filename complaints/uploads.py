@@ -51,7 +51,7 @@ def sniff(head: bytes) -> FileKind | None:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    return int(settings.UPLOAD_MAX_BYTES)
 
 
 def validate_evidence(upload) -> FileKind:

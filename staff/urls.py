@@ -18,7 +18,6 @@ urlpatterns = [
     path("qa/", qa.qa_queue, name="qa_queue"),
     path("qa/<int:pk>/", qa.qa_review, name="qa_review"),
     path("callbacks/", qa.callback_list, name="callbacks"),
-    path("callbacks/<int:pk>/record/", qa.callback_record, name="callback_record"),
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/generate/", reviews.reviews_generate, name="reviews_generate"),
     path("reviews/export/", reviews.reviews_export, name="reviews_export"),

@@ -7,8 +7,12 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,10 +21,12 @@ from aftersales.audit import audit_log
 from aftersales.notifications import notification_send, users_with_role
 from complaints.models import Complaint, ContingencyPlan, Drill, Incident, IncidentEntry
 from complaints.selectors import OPEN_INCIDENTS_CACHE_KEY
+from complaints.uploads import PDF, validate_evidence
 
 __all__ = [
     "incident_open",
     "incident_entry_add",
+    "incident_entry_post",
     "incident_update",
     "incident_resolve",
     "complaint_counts_toward_mass",
@@ -51,12 +57,12 @@ def incident_open(
     kind: str,
     title: str,
     severity: str = Incident.Severity.HIGH,
-    owner=None,
+    owner: AbstractBaseUser | None = None,
     summary: str = "",
-    actor=None,
+    actor: AbstractBaseUser | None = None,
     trigger_key: str = "",
     opened_at: datetime | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Incident:
     """Open an incident; while it is open a banner shows on every page and managers are alerted."""
     opened_at = opened_at or timezone.now()
@@ -95,7 +101,9 @@ def incident_open(
     return incident
 
 
-def incident_entry_add(*, incident: Incident, text: str, author=None, at: datetime | None = None) -> IncidentEntry:
+def incident_entry_add(
+    *, incident: Incident, text: str, author: AbstractBaseUser | None = None, at: datetime | None = None
+) -> IncidentEntry:
     """Add a timeline entry."""
     entry = IncidentEntry(incident=incident, text=text, author=author, at=at or timezone.now())
     entry.full_clean()
@@ -104,7 +112,24 @@ def incident_entry_add(*, incident: Incident, text: str, author=None, at: dateti
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, actor, owner=None, severity: str = "", request=None) -> Incident:
+def incident_entry_post(
+    *, incident: Incident, text: str, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> IncidentEntry:
+    """A timeline entry written by a staff member on the incident page; audit-logged."""
+    entry = incident_entry_add(incident=incident, text=text, author=actor)
+    audit_log(actor=actor, action="incident_entry", obj=incident, request=request)
+    return entry
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    owner: AbstractBaseUser | None = None,
+    severity: str = "",
+    request: HttpRequest | None = None,
+) -> Incident:
     """Change the owner or severity, noted on the timeline."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     changes = {}
@@ -128,7 +153,9 @@ def incident_update(*, incident: Incident, actor, owner=None, severity: str = ""
 
 
 @transaction.atomic
-def incident_resolve(*, incident: Incident, actor, note: str, request=None) -> Incident:
+def incident_resolve(
+    *, incident: Incident, actor: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> Incident:
     """Resolve the incident; the banner goes away."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status == Incident.Status.RESOLVED:
@@ -179,7 +206,7 @@ def complaint_counts_toward_mass(complaint: Complaint) -> bool:
     A complaint recorded by staff always counts. An anonymous one from the public form counts only once it is
     matched to a customer or accepted (acknowledged) by an agent, unless settings.COMPLAINT_MASS_COUNT_UNVERIFIED.
     """
-    if getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False):
+    if settings.COMPLAINT_MASS_COUNT_UNVERIFIED:
         return True
     if not _is_anonymous_public(source=complaint.source, created_by_id=complaint.created_by_id):
         return True
@@ -189,7 +216,7 @@ def complaint_counts_toward_mass(complaint: Complaint) -> bool:
 def _matched_by_phone_only(complaint: Complaint) -> bool:
     # A public complaint whose customer is known only from the number typed into the form.
     return (
-        not getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False)
+        not settings.COMPLAINT_MASS_COUNT_UNVERIFIED
         and _is_anonymous_public(source=complaint.source, created_by_id=complaint.created_by_id)
         and complaint.acknowledged_at is None
         and complaint.customer_id is not None
@@ -202,7 +229,7 @@ def _counted_ids(rows) -> list[int]:
     A public complaint matched to a customer only by the phone number typed into the form, and not yet accepted
     by an agent, counts once per customer: one known number typed five times is one complaint, not five.
     """
-    count_unverified = getattr(settings, "COMPLAINT_MASS_COUNT_UNVERIFIED", False)
+    count_unverified = settings.COMPLAINT_MASS_COUNT_UNVERIFIED
     counted, customers_seen = [], set()
     for pk, source, created_by_id, acknowledged_at, customer_id in rows:
         if count_unverified or not _is_anonymous_public(source=source, created_by_id=created_by_id):
@@ -226,8 +253,8 @@ def mass_complaint_check(*, complaint: Complaint) -> list[Incident]:
     """
     if not complaint_counts_toward_mass(complaint):
         return []
-    threshold = int(getattr(settings, "COMPLAINT_MASS_THRESHOLD", 5))
-    window = timedelta(hours=int(getattr(settings, "COMPLAINT_MASS_WINDOW_HOURS", 24)))
+    threshold = settings.COMPLAINT_MASS_THRESHOLD
+    window = timedelta(hours=settings.COMPLAINT_MASS_WINDOW_HOURS)
     touched = []
     for key, lookup, title in _mass_keys(complaint):
         open_incident = Incident.objects.filter(status=Incident.Status.OPEN, trigger_key=key).first()
@@ -290,15 +317,17 @@ def mass_complaint_recheck(*, complaint: Complaint) -> list[Incident]:
 
 
 @transaction.atomic
-def plan_save(*, plan: ContingencyPlan, document=None, actor=None, request=None) -> ContingencyPlan:
+def plan_save(
+    *,
+    plan: ContingencyPlan,
+    document: UploadedFile | None = None,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> ContingencyPlan:
     """Create or update a contingency plan; a document must be a PDF (checked by content)."""
-    from complaints.uploads import PDF, validate_evidence
-
     if document is not None:
         kind = validate_evidence(document)
         if kind is not PDF:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(_("Contingency plans are stored as PDF documents."))
         plan.stored_name = uuid.uuid4().hex + ".pdf"
         plan.document.save(plan.stored_name, document, save=False)
@@ -316,10 +345,10 @@ def drill_record(
     scenario: str,
     participants: str,
     findings: str,
-    plan=None,
+    plan: ContingencyPlan | None = None,
     follow_up: str = "",
-    actor=None,
-    request=None,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
 ) -> Drill:
     """Record a drill of a contingency plan."""
     drill = Drill(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import smtplib
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, ComplaintNotice, LetterTemplate
-from customers.validators import mask_email, mask_mobile, normalize_mainland_mobile
+from customers.api import mask_email, mask_mobile, normalize_mainland_mobile
+from reminders.api import sms_send
+from reminders.models import OutboundMessage
 
 __all__ = ["letter_render", "notice_send", "complaint_contact"]
 
@@ -96,12 +100,9 @@ def complaint_contact(complaint: Complaint, channel: str) -> str:
 
 
 def notice_send(
-    *, complaint: Complaint, kind: str, channel: str, subject: str, body: str, actor=None
+    *, complaint: Complaint, kind: str, channel: str, subject: str, body: str, actor: AbstractBaseUser | None = None
 ) -> ComplaintNotice:
     """Send a notice now and record it; the returned notice has status failed when it did not leave."""
-    from reminders.messaging import sms_send
-    from reminders.models import OutboundMessage
-
     to = complaint_contact(complaint, channel)
     notice = ComplaintNotice(
         complaint=complaint,
@@ -131,7 +132,7 @@ def notice_send(
         try:
             EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
             notice.status = ComplaintNotice.Status.SENT
-        except Exception as exc:  # SMTP refusals, timeouts: recorded, the user sees the notice failed
+        except (smtplib.SMTPException, OSError) as exc:  # SMTP refusals, timeouts: recorded, the notice failed
             notice.status = ComplaintNotice.Status.FAILED
             notice.error = f"{exc.__class__.__name__}: {exc}"[:300]
     notice.full_clean()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersales.audit import audit_log
-from complaints.models import ImprovementAction, Suggestion, SuggestionCategory
+from complaints.models import Complaint, ImprovementAction, Suggestion, SuggestionCategory
+from customers.models import Customer
 
 __all__ = ["suggestion_create", "suggestion_status_set", "improvement_action_create", "improvement_action_status_set"]
 
@@ -27,10 +31,10 @@ def suggestion_create(
     channel: str,
     category: SuggestionCategory,
     text: str,
-    customer=None,
+    customer: Customer | None = None,
     received_at: datetime | None = None,
-    recorded_by=None,
-    request=None,
+    recorded_by: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
 ) -> Suggestion:
     """Record a customer's suggestion or feedback from any channel."""
     received_at = received_at or timezone.now()
@@ -50,7 +54,9 @@ def suggestion_create(
 
 
 @transaction.atomic
-def suggestion_status_set(*, suggestion: Suggestion, status: str, actor, request=None) -> Suggestion:
+def suggestion_status_set(
+    *, suggestion: Suggestion, status: str, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> Suggestion:
     """Mark a suggestion reviewed, actioned or declined."""
     old = suggestion.status
     suggestion.status = status
@@ -66,13 +72,13 @@ def suggestion_status_set(*, suggestion: Suggestion, status: str, actor, request
 def improvement_action_create(
     *,
     title: str,
-    owner,
+    owner: AbstractBaseUser,
     description: str = "",
     due_date: date | None = None,
-    suggestions=(),
-    complaints=(),
-    actor=None,
-    request=None,
+    suggestions: Iterable[Suggestion] = (),
+    complaints: Iterable[Complaint] = (),
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
 ) -> ImprovementAction:
     """Create an improvement action linked to the suggestions (and complaints) behind it."""
     action = ImprovementAction(title=title, owner=owner, description=description, due_date=due_date)
@@ -90,7 +96,9 @@ def improvement_action_create(
 
 
 @transaction.atomic
-def improvement_action_status_set(*, action: ImprovementAction, status: str, actor, request=None) -> ImprovementAction:
+def improvement_action_status_set(
+    *, action: ImprovementAction, status: str, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> ImprovementAction:
     """Move an improvement action along (planned → in progress → done)."""
     old = action.status
     action.status = status

@@ -1,4 +1,4 @@
-"""QA review queue and scorecards, and the callback visits list."""
+"""QA review queue and scorecards, and the callback visits list (recorded through the complaints app)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from staff import callbacks, qa, selectors
-from staff.forms import CallbackOutcomeForm, QaScorecardForm
+from staff.forms import QaScorecardForm
 from staff.models import QaReview
 
 
@@ -85,42 +84,13 @@ def qa_review(request, pk: int):
 
 @role_required(*roles.LEADERS)
 def callback_list(request):
-    """Callback visits (回访) scheduled by complaints: open ones first, then the recently completed."""
-    visits_open, visits_done, available = callbacks.callback_visits_for(request.user)
+    """Callback visits (回访) scheduled by complaints: open ones first, then the recently completed.
+
+    Each open visit's form posts to `complaints:callback_complete`, which comes back here (`next`).
+    """
+    visits_open, visits_done = callbacks.callback_visits_for(request.user)
     return render(
         request,
         "staff/callbacks.html",
-        {
-            "open": visits_open,
-            "done": visits_done,
-            "available": available,
-            "today": timezone.localdate(),
-            "form": CallbackOutcomeForm(),
-        },
+        {"open": visits_open, "done": visits_done, "today": timezone.localdate()},
     )
-
-
-@require_POST
-@role_required(*roles.LEADERS)
-def callback_record(request, pk: int):
-    visit = callbacks.callback_visit_get(pk)
-    if visit is None:
-        messages.error(request, _("This callback visit does not exist."))
-        return redirect("staff:callbacks")
-    form = CallbackOutcomeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Describe the outcome and say whether the customer was satisfied."))
-        return redirect("staff:callbacks")
-    try:
-        callbacks.callback_visit_record(
-            visit=visit,
-            outcome=form.cleaned_data["outcome"],
-            customer_satisfied=form.cleaned_data["customer_satisfied"],
-            actor=request.user,
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, _("Callback visit recorded."))
-    return redirect("staff:callbacks")

@@ -85,7 +85,6 @@ CASES = [
     allow("staff:qa_queue", LEADERS),
     only_manager("staff:qa_review", args=lambda: [make_qa_review().pk]),
     allow("staff:callbacks", LEADERS),
-    allow("staff:callback_record", LEADERS, method="post", ok=302, args=lambda: [999999]),
     allow("staff:reviews", LEADERS),
     allow("staff:reviews_generate", [roles.MANAGER], method="post", ok=302),
     allow("staff:reviews_export", [roles.MANAGER]),

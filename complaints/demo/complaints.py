@@ -1,10 +1,9 @@
-"""Demo complaints (about one per 20 customers) in every state, one mass-complaint incident, suggestions,
-improvement actions, contingency plans and drills. Idempotent: parts already there are left alone. Bulk inserts.
-"""
+"""Demo complaints (about one per 20 customers) in every state, with their notes, notices, extensions and
+callback visits, and one mass-complaint incident. Bulk inserts; skipped when complaints exist."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -12,144 +11,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import deadlines
+from complaints.demo.data import (
+    AGENTS,
+    BATCH,
+    CATEGORIES,
+    CUSTOMERS_PER_COMPLAINT,
+    SOURCE_ZH,
+    SOURCES,
+    STATES,
+    SUMMARIES,
+    _reference,
+    _weighted,
+)
 from complaints.models import (
-    CalendarDay,
     CallbackVisit,
     Complaint,
     ComplaintNote,
     ComplaintNotice,
-    ContingencyPlan,
     DeadlineExtension,
-    Drill,
-    ImprovementAction,
     Incident,
     IncidentEntry,
     RootCause,
-    Suggestion,
-    SuggestionCategory,
 )
 from complaints.selectors import calendar_load
-
-CUSTOMERS_PER_COMPLAINT = 20
-BATCH = 2000  # rows per bulk insert: bounded memory at 100,000 customers
-ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-AGENTS = ["agent", "agent2", "agent3", "agent4", "agent5"]
-
-# The 2026 public holidays and worked weekend days (调休) as announced by the State Council; the admin keeps them up to date.
-HOLIDAYS_2026 = [
-    ("2026-01-01", "2026-01-03", "元旦"),
-    ("2026-02-15", "2026-02-23", "春节"),
-    ("2026-04-04", "2026-04-06", "清明节"),
-    ("2026-05-01", "2026-05-05", "劳动节"),
-    ("2026-06-19", "2026-06-21", "端午节"),
-    ("2026-09-25", "2026-09-27", "中秋节"),
-    ("2026-10-01", "2026-10-07", "国庆节"),
-    ("2027-01-01", "2027-01-03", "元旦"),
-]
-WORKDAYS_2026 = [
-    ("2026-01-04", "元旦调休"),
-    ("2026-02-14", "春节调休"),
-    ("2026-02-28", "春节调休"),
-    ("2026-05-09", "劳动节调休"),
-    ("2026-09-20", "国庆节调休"),
-    ("2026-10-10", "国庆节调休"),
-]
-ROOT_CAUSES = [
-    ("fee-rule", "收费规则执行错误", 10),
-    ("disclosure", "合同条款告知不充分", 20),
-    ("collector-conduct", "催收人员行为不当", 30),
-    ("reminder-policy", "提醒频次设置过高", 40),
-    ("staff-attitude", "服务人员态度问题", 50),
-    ("system-error", "系统故障或数据错误", 60),
-    ("customer-misunderstanding", "客户误解（无过错）", 70),
-    ("third-party", "第三方（银行/支付）原因", 80),
-]
-SUGGESTION_CATEGORIES = [
-    ("app", "App 与线上服务"),
-    ("repayment", "还款方式"),
-    ("communication", "沟通与提醒"),
-    ("product", "产品设计"),
-    ("service", "服务流程"),
-]
-SUMMARIES = {
-    "fees": ["重复扣收服务费", "逾期费用计算有误", "提前还款手续费不合理"],
-    "collection_conduct": ["催收人员致电单位同事", "催收用语不文明", "夜间催收电话"],
-    "reminder_frequency": ["一天内收到多次提醒短信", "还款后仍收到提醒", "提醒电话过于频繁"],
-    "service_attitude": ["客服态度冷淡", "热线长时间无人接听", "门店人员推诿"],
-    "privacy": ["个人信息被泄露给第三方", "未经同意收到营销短信"],
-    "product_disclosure": ["综合年化利率未明确告知", "合同条款与宣传不符"],
-    "other": ["还款渠道故障", "证明材料开具缓慢"],
-}
-# (status, share of complaints, days ago received: min, max)
-STATES = [
-    (Complaint.Status.RECEIVED, 10, 0, 1),
-    (Complaint.Status.ACKNOWLEDGED, 10, 1, 6),
-    (Complaint.Status.INVESTIGATING, 25, 2, 20),
-    (Complaint.Status.DECIDED, 8, 6, 14),
-    (Complaint.Status.INFORMED, 10, 10, 30),
-    (Complaint.Status.CLOSED, 32, 16, 90),
-    (Complaint.Status.REOPENED, 5, 20, 40),
-]
-SOURCE_ZH = {
-    "hotline": "热线",
-    "online": "线上",
-    "email": "电子邮件",
-    "letter": "信函",
-    "in_person": "现场",
-    "regulator": "监管转办",
-    "social_media": "社交媒体",
-}
-SOURCES = [
-    ("hotline", 40),
-    ("online", 20),
-    ("email", 10),
-    ("letter", 5),
-    ("in_person", 8),
-    ("regulator", 7),
-    ("social_media", 10),
-]
-CATEGORIES = [
-    ("fees", 25),
-    ("collection_conduct", 15),
-    ("reminder_frequency", 12),
-    ("service_attitude", 20),
-    ("privacy", 8),
-    ("product_disclosure", 10),
-    ("other", 10),
-]
-
-
-def _weighted(rng, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights, k=1)[0]
-
-
-def _reference(rng, day: date) -> str:
-    return f"TS{day:%y%m%d}-" + "".join(rng.choice(ALPHABET) for _ in range(5))
-
-
-def seed_reference_data() -> None:
-    """Holiday calendar, root causes and suggestion categories (existing rows are kept)."""
-    days = []
-    for start, end, name in HOLIDAYS_2026:
-        day, last = date.fromisoformat(start), date.fromisoformat(end)
-        while day <= last:
-            days.append(CalendarDay(date=day, kind=CalendarDay.Kind.HOLIDAY, name=name))
-            day += timedelta(days=1)
-    days += [CalendarDay(date=date.fromisoformat(d), kind=CalendarDay.Kind.WORKDAY, name=n) for d, n in WORKDAYS_2026]
-    CalendarDay.objects.bulk_create(days, ignore_conflicts=True)
-    RootCause.objects.bulk_create(
-        [RootCause(code=c, name=n, order=o) for c, n, o in ROOT_CAUSES], ignore_conflicts=True
-    )
-    SuggestionCategory.objects.bulk_create(
-        [SuggestionCategory(code=c, name=n) for c, n in SUGGESTION_CATEGORIES], ignore_conflicts=True
-    )
+from customers.models import Customer
+from loans.models import Loan
 
 
 def _customers(ctx, count: int) -> list[tuple]:
-    from customers.models import Customer
-    from loans.models import Loan
-
     ids = list(Customer.objects.order_by("id").values_list("id", "name", "preferred_language"))
     if not ids:
         return [(None, "", "zh-hans", None, None)] * count
@@ -466,155 +355,3 @@ def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rn
                 created_at=c.informed_at + timedelta(days=2),
             )
         )
-
-
-@transaction.atomic
-def seed_feedback(ctx) -> int:
-    """Suggestions, improvement actions, contingency plans and drills."""
-    if Suggestion.objects.exists():
-        return 0
-    rng = ctx.rng
-    now = timezone.now()
-    categories = {c.code: c for c in SuggestionCategory.objects.all()}
-    users = {
-        u.username: u
-        for u in get_user_model().objects.filter(
-            username__in=["agent", "agent2", "supervisor", "manager", "backoffice"]
-        )
-    }
-    if "manager" not in users or not categories:
-        return 0
-    texts = {
-        "app": ["希望 App 增加还款日历提醒", "希望能在线下载结清证明"],
-        "repayment": ["希望支持更多银行卡自动扣款", "希望可以自选每月还款日"],
-        "communication": ["提醒短信希望只在白天发送", "希望客服热线增加回拨功能"],
-        "product": ["希望提前还款手续费更透明", "希望提供更灵活的分期期数"],
-        "service": ["门店等候时间较长，建议预约办理", "希望投诉处理进度可以查询"],
-    }
-    count = max(10, ctx.customers // 50)
-    suggestions = []
-    for i in range(count):
-        code = rng.choice(list(categories))
-        received = now - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 12))
-        suggestions.append(
-            Suggestion(
-                reference=f"JY{timezone.localdate(received):%y%m%d}-D{i:03d}",
-                channel=rng.choice(["hotline", "online", "email", "in_person"]),
-                category=categories[code],
-                text=rng.choice(texts[code]),
-                status=rng.choice(["new", "new", "reviewed", "actioned", "declined"]),
-                received_at=received,
-                recorded_by=users.get("agent"),
-            )
-        )
-    Suggestion.objects.bulk_create(suggestions, batch_size=BATCH)
-    saved = list(Suggestion.objects.order_by("id"))
-    actions = [
-        ImprovementAction(
-            title="提醒短信发送时间限制在 9:00–20:00",
-            owner=users["manager"],
-            status="done",
-            due_date=now.date() - timedelta(days=10),
-            completed_at=now - timedelta(days=12),
-        ),
-        ImprovementAction(
-            title="App 增加还款日历与结清证明下载",
-            owner=users.get("backoffice", users["manager"]),
-            status="in_progress",
-            due_date=now.date() + timedelta(days=30),
-        ),
-        ImprovementAction(
-            title="门店推出线上预约",
-            owner=users.get("supervisor", users["manager"]),
-            status="planned",
-            due_date=now.date() + timedelta(days=45),
-        ),
-        ImprovementAction(
-            title="提前还款费用说明页改版",
-            owner=users["manager"],
-            status="planned",
-            due_date=now.date() + timedelta(days=20),
-        ),
-    ]
-    ImprovementAction.objects.bulk_create(actions)
-    actions = list(ImprovementAction.objects.order_by("id"))
-    wanted = {0: "communication", 1: "app", 2: "service", 3: "product"}
-    Through = ImprovementAction.suggestions.through
-    links = [
-        Through(improvementaction_id=actions[a].pk, suggestion_id=s.pk)
-        for a, code in wanted.items()
-        for s in saved
-        if s.category.code == code and s.status in ("actioned", "reviewed")
-    ]
-    Through.objects.bulk_create(links, ignore_conflicts=True)
-
-    plans = [
-        ContingencyPlan(
-            title="核心系统宕机应急预案",
-            kind="system_outage",
-            version="2.1",
-            summary="1. 值班经理确认故障范围；2. 切换只读模式；3. 热线播报公告；4. 恢复后核对当日还款。",
-            owner=users["manager"],
-            approved_on=date(2026, 3, 1),
-            next_review_on=date(2027, 3, 1),
-        ),
-        ContingencyPlan(
-            title="短信服务商故障应急预案",
-            kind="sms_provider_failure",
-            version="1.3",
-            summary="1. 失败率超过 20% 启动；2. 改为电话提醒；3. 联系备用服务商；4. 恢复后补发。",
-            owner=users.get("supervisor"),
-            approved_on=date(2026, 5, 10),
-            next_review_on=date(2027, 5, 10),
-        ),
-        ContingencyPlan(
-            title="群体性投诉处置预案",
-            kind="mass_complaint",
-            version="1.0",
-            summary="1. 经理牵头成立处置小组；2. 统一答复口径；3. 排查共性原因；4. 必要时向监管报告。",
-            owner=users["manager"],
-            approved_on=date(2026, 4, 15),
-            next_review_on=date(2027, 4, 15),
-        ),
-        ContingencyPlan(
-            title="客户信息泄露应急预案",
-            kind="data_breach",
-            version="1.2",
-            summary="1. 立即隔离受影响系统；2. 评估泄露范围；3. 72 小时内报告；4. 告知受影响客户。",
-            owner=users["manager"],
-            approved_on=date(2026, 2, 20),
-            next_review_on=date(2027, 2, 20),
-        ),
-    ]
-    ContingencyPlan.objects.bulk_create(plans)
-    plan_by_kind = {p.kind: p for p in ContingencyPlan.objects.all()}
-    Drill.objects.bulk_create(
-        [
-            Drill(
-                held_on=date(2026, 6, 18),
-                scenario="模拟短信服务商中断 2 小时",
-                plan=plan_by_kind["sms_provider_failure"],
-                participants="客服部 12 人、运营部 3 人、经理 1 人",
-                findings="切换电话提醒耗时 25 分钟，超过 15 分钟目标；备用服务商账号未预充值。",
-                follow_up="预充值备用账号；电话提醒脚本放入知识库。",
-                recorded_by=users["manager"],
-            ),
-            Drill(
-                held_on=date(2026, 9, 10),
-                scenario="模拟一小时内 20 件同类投诉",
-                plan=plan_by_kind["mass_complaint"],
-                participants="客服部 8 人、法务 1 人、经理 1 人",
-                findings="系统自动识别并告警；统一答复口径在 30 分钟内发布。",
-                follow_up="答复模板加入中英文两版。",
-                recorded_by=users["manager"],
-            ),
-        ]
-    )
-    return len(saved)
-
-
-def seed(ctx) -> None:
-    seed_reference_data()
-    complaints = seed_complaints(ctx)
-    suggestions = seed_feedback(ctx)
-    ctx.say(f"complaints: {complaints} new complaints, {suggestions} new suggestions")
