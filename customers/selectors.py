@@ -128,8 +128,9 @@ def customer_audit_events(*, customer: Customer, limit: int = 50) -> list[AuditE
 # ---- matching an inbound contact to its customer -------------------------------------------------------------
 
 MATCH_CANDIDATES_MAX = 20  # customers read per identifier; a number shared by more is still "ambiguous"
-# What callers of the matcher read (linking, reply language, opt-outs); the encrypted PII is not fetched.
-MATCH_FIELDS = ("id", "customer_number", "name", "preferred_language", "sms_opt_out", "voice_opt_out")
+# What callers of the matcher read (linking, reply language, opt-outs, the hotline's masked number); the other
+# encrypted PII is not fetched.
+MATCH_FIELDS = ("id", "customer_number", "name", "mobile", "preferred_language", "sms_opt_out", "voice_opt_out")
 
 
 class MatchStatus(StrEnum):

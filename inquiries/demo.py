@@ -12,12 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers import crypto
-from customers.crypto import pii_hash
+from customers.api import decrypt, mask_mobile, pii_hash
 from customers.fields import Ciphertext
-from customers.validators import mask_mobile
+from customers.models import Customer
 from inquiries.models import CannedReply, Category, Inquiry, InquiryMessage, ResolutionCategory
 from inquiries.sla import first_response_due
+from org.models import Department
 
 PER_CUSTOMER = 3
 DAYS = 60
@@ -85,8 +85,6 @@ def _weighted(rng, pairs):
 
 def seed(ctx) -> None:
     """Seed ~3 inquiries per customer (bulk inserts, deterministic with ctx.rng); skip when already seeded."""
-    from customers.models import Customer
-
     _seed_canned()
     target = ctx.customers * PER_CUSTOMER
     if Inquiry.objects.count() >= target:
@@ -97,8 +95,6 @@ def seed(ctx) -> None:
     agents = list(User.objects.filter(username__in=AGENTS).select_related("staff_profile").order_by("username"))
     ON_DUTY[:] = [a for a in agents if getattr(getattr(a, "staff_profile", None), "on_duty", False)] or agents
     customers = _customers(Customer, ctx.customers)
-    from org.models import Department
-
     DEPARTMENTS[:] = list(Department.objects.filter(code__in=["risk", "legal", "finance"]).order_by("code"))
     now = timezone.now()
     topic_pairs = [(k, v[0]) for k, v in TOPICS.items()]
@@ -132,7 +128,7 @@ def _customers(Customer, limit: int) -> list[tuple[int, Ciphertext, str]]:
 
 def _masked(token: Ciphertext, cache: dict) -> str:
     if token not in cache:
-        cache[token] = mask_mobile(crypto.decrypt(token))
+        cache[token] = mask_mobile(decrypt(token))
     return cache[token]
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from customers.validators import normalize_mainland_mobile
+from aftersales import permissions as roles
+from customers.api import normalize_mainland_mobile
 from inquiries.models import Category, Inquiry, ResolutionCategory
 from org.models import Department
 
@@ -148,10 +150,6 @@ class ReassignForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        from aftersales import permissions as roles
-
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = (
             get_user_model()

@@ -9,6 +9,7 @@ with the original attached, and marked like any other.
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import imaplib
 import logging
@@ -19,8 +20,10 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from inquiries import services
 
@@ -51,11 +54,19 @@ SIGNATURES = {
     "application/msword": [b"\xd0\xcf\x11\xe0"],
     "application/vnd.ms-excel": [b"\xd0\xcf\x11\xe0"],
 }
+# What reading a malformed mail may raise: the email package's own errors, bad values and charsets (UnicodeError is a
+# ValueError; an unknown charset a LookupError), and the Attribute/Type errors its header parser is known to raise on
+# broken input. Each is recorded in ParsedMail.problems; anything else is a bug and propagates.
+MAIL_ERRORS = (email.errors.MessageError, ValueError, TypeError, LookupError, AttributeError)
+# What talking to the IMAP server may raise: protocol errors, and socket, timeout and TLS errors (all OSErrors).
+IMAP_ERRORS = (imaplib.IMAP4.error, OSError)
 BATCH_SIZE = 50  # mails per run: a minute's worth for a busy mailbox; the rest waits for the next run
 
 
 @dataclass
 class ParsedMail:
+    """One mail as the inquiry services need it; `problems` lists what could not be read."""
+
     subject: str = ""
     body: str = ""
     from_email: str = ""
@@ -74,6 +85,8 @@ class ParsedMail:
 
 @dataclass
 class FetchResult:
+    """What one mailbox run did, by outcome."""
+
     created: int = 0
     threaded: int = 0
     flagged: int = 0
@@ -83,7 +96,7 @@ class FetchResult:
 
 def attachment_check(filename: str, content_type: str, data: bytes) -> str:
     """Why an attachment is refused ("" when it is acceptable): type, size, content matching the type."""
-    max_bytes = getattr(settings, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    max_bytes = settings.UPLOAD_MAX_BYTES
     if content_type not in ALLOWED_ATTACHMENT_TYPES:
         return "type"
     if len(data) > max_bytes:
@@ -105,14 +118,14 @@ def parse_mail(raw: bytes) -> ParsedMail:
     parsed = ParsedMail(raw=raw)
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception as exc:  # pragma: no cover - the stdlib parser is lenient; this is the last resort
+    except MAIL_ERRORS as exc:  # pragma: no cover - the stdlib parser is lenient; this is the last resort
         parsed.problems.append(f"unparseable: {exc.__class__.__name__}")
         parsed.body = raw.decode("utf-8", "replace")[:20000]
         return parsed
     try:
         # Cut generously: the service masks numbers before it cuts the subject to 200 characters.
         parsed.subject = str(msg.get("Subject", "") or "").strip()[:1000]
-    except Exception:
+    except MAIL_ERRORS:
         parsed.problems.append("bad Subject header")
     try:
         addresses = getaddresses([str(msg.get("From", "") or "")])
@@ -121,7 +134,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
             parsed.from_email, parsed.from_name = address.strip(), name.strip()
         else:
             parsed.problems.append("no sender address")
-    except Exception:
+    except MAIL_ERRORS:
         parsed.problems.append("bad From header")
     parsed.message_id = (_ids(str(msg.get("Message-ID", "") or "")) or [""])[0]
     parsed.in_reply_to = _ids(str(msg.get("In-Reply-To", "") or "")) + _ids(str(msg.get("References", "") or ""))
@@ -130,7 +143,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         parsed.received_at = parsedate_to_datetime(str(date)) if date else None
         if parsed.received_at and timezone.is_naive(parsed.received_at):
             parsed.received_at = timezone.make_aware(parsed.received_at)
-    except Exception:
+    except MAIL_ERRORS:
         parsed.received_at = None
     if not msg.keys():
         parsed.problems.append("no headers")
@@ -143,23 +156,20 @@ def parse_mail(raw: bytes) -> ParsedMail:
             parsed.body = text.strip()
         elif not msg.is_multipart():
             parsed.body = (msg.get_payload(decode=True) or b"").decode("utf-8", "replace").strip()
-    except Exception as exc:
+    except MAIL_ERRORS as exc:
         parsed.problems.append(f"unreadable body: {exc.__class__.__name__}")
         parsed.body = raw.decode("utf-8", "replace")[:20000]
     try:
         for part in msg.iter_attachments():
             data = part.get_payload(decode=True) or b""
             parsed.attachments.append((part.get_filename() or "attachment", part.get_content_type(), data))
-    except Exception as exc:
+    except MAIL_ERRORS as exc:
         parsed.problems.append(f"unreadable attachments: {exc.__class__.__name__}")
     return parsed
 
 
 def mail_ingest(raw: bytes) -> tuple[services.Received, ParsedMail]:
     """Store one raw mail as an inquiry (or a reply in its thread), with its checked attachments."""
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
     parsed = parse_mail(raw)
     with transaction.atomic():
         received = services.inquiry_receive_email(
@@ -197,8 +207,9 @@ def mail_ingest(raw: bytes) -> tuple[services.Received, ParsedMail]:
 
 
 def _connect() -> imaplib.IMAP4:
+    """A logged-in IMAP connection to the inquiry mailbox (SSL unless INQUIRY_IMAP_SSL is off)."""
     host, port = settings.INQUIRY_IMAP_HOST, settings.INQUIRY_IMAP_PORT
-    timeout = getattr(settings, "INQUIRY_IMAP_TIMEOUT", 30)
+    timeout = settings.INQUIRY_IMAP_TIMEOUT
     if settings.INQUIRY_IMAP_SSL:
         conn = imaplib.IMAP4_SSL(host, port, timeout=timeout)
     else:
@@ -212,7 +223,7 @@ def mailbox_fetch(*, limit: int = BATCH_SIZE) -> FetchResult:
     result = FetchResult()
     if not settings.INQUIRY_IMAP_HOST:
         return result
-    done_folder = getattr(settings, "INQUIRY_IMAP_DONE_FOLDER", "")
+    done_folder = settings.INQUIRY_IMAP_DONE_FOLDER
     conn = _connect()
     try:
         status, _data = conn.select(settings.INQUIRY_IMAP_FOLDER)
@@ -227,9 +238,10 @@ def mailbox_fetch(*, limit: int = BATCH_SIZE) -> FetchResult:
             if status != "OK" or raw is None:
                 result.failed += 1
                 continue
+            # One mail that cannot be stored (database, storage, a bug) must not stop the batch: it stays unread.
             try:
                 received, parsed = mail_ingest(raw)
-            except Exception:
+            except Exception:  # noqa: BLE001 — the worker survives any one mail
                 logger.exception("inquiry mail uid %s could not be stored; it stays unread for the next run", uid)
                 result.failed += 1
                 continue
@@ -248,7 +260,7 @@ def mailbox_fetch(*, limit: int = BATCH_SIZE) -> FetchResult:
     finally:
         try:
             conn.logout()
-        except Exception:  # noqa: S110 - the connection is gone anyway
+        except IMAP_ERRORS:  # noqa: S110 - the connection is gone anyway
             pass
     return result
 

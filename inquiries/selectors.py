@@ -1,4 +1,5 @@
-"""Reads for inquiries: the live queue, the supervisor's SLA watch, threads, customer matching."""
+"""Reads for inquiries: the live queue, the supervisor's SLA watch, threads (customers are matched by
+`customers.selectors.customer_match`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from aftersales import permissions as roles
-from customers.crypto import pii_hash
-from customers.models import Customer
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
 from org.models import StaffProfile
 
@@ -80,11 +79,12 @@ class QueueRow:
 
     @property
     def id(self) -> int:
+        """The inquiry's id (templates and URLs read `id` as on a model instance)."""
         return self.pk
 
 
 def queue_list(
-    *, user, view: str = "all", channel: str = "", category: str = "", now: datetime | None = None
+    *, user: User, view: str = "all", channel: str = "", category: str = "", now: datetime | None = None
 ) -> QuerySet[Inquiry]:
     """Open inquiries for the agents' queue: unanswered first by time left, then those where the customer wrote again."""
     now = now or timezone.now()
@@ -140,7 +140,7 @@ def _rows(queryset: QuerySet[Inquiry]) -> list[QueueRow]:
 QUEUE_COUNTS_CACHE_KEY = "inquiries:queue-counts"
 
 
-def queue_counts(*, user, now: datetime | None = None) -> dict[str, int]:
+def queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     """How many open inquiries each queue tab holds (shared figures, at most a couple of seconds old)."""
     by_agent = open_counts_by_agent(now=now)
     totals = [sum(column) for column in zip(*by_agent.values(), strict=True)] if by_agent else [0, 0, 0]
@@ -160,7 +160,7 @@ def open_counts_by_agent(*, now: datetime | None = None) -> dict[int | None, tup
     figures for everyone, so they are kept for INQUIRY_QUEUE_COUNTS_CACHE_SECONDS (default 2) and
     counted once for all agents in that time instead of once per poll.
     """
-    seconds = getattr(settings, "INQUIRY_QUEUE_COUNTS_CACHE_SECONDS", 0)
+    seconds = settings.INQUIRY_QUEUE_COUNTS_CACHE_SECONDS
     if seconds and now is None:
         cached = cache.get(QUEUE_COUNTS_CACHE_KEY)
         if cached is not None:
@@ -201,22 +201,6 @@ def canned_replies_for(*, language: str) -> list[CannedReply]:
     replies = list(CannedReply.objects.filter(active=True).order_by("language", "position", "title"))
     matching = [r for r in replies if r.language == language]
     return matching or replies
-
-
-def customer_match(*, phone_e164: str = "", email: str = "") -> Customer | None:
-    """The customer with this mobile (E.164) or email, found by keyed hash; None when unknown or ambiguous."""
-    for value, field_name in ((phone_e164, "mobile_hash"), (email, "email_hash")):
-        if not value:
-            continue
-        found = list(Customer.objects.filter(**{field_name: pii_hash(value)}).only("id", "name")[:2])
-        if len(found) == 1:
-            return found[0]
-    return None
-
-
-def customers_by_mobile(*, phone_e164: str) -> list[Customer]:
-    """Customers whose mobile is this number (for the hotline form's lookup)."""
-    return list(Customer.objects.filter(mobile_hash=pii_hash(phone_e164)).order_by("-id")[:5])
 
 
 def thread_for_email(*, subject: str, in_reply_to: list[str]) -> Inquiry | None:
@@ -262,7 +246,7 @@ def agent_least_loaded(*, exclude_user_ids: tuple[int, ...] = ()) -> User | None
     return profile.user if profile else None
 
 
-def assignable_agents() -> list:
+def assignable_agents() -> list[StaffProfile]:
     """Active staff who can take inquiries (agents and supervisors), on-duty first."""
     return list(
         StaffProfile.objects.filter(role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True)
@@ -273,7 +257,9 @@ def assignable_agents() -> list:
 
 @dataclass
 class AgentWatch:
-    user: object | None
+    """One agent's line on the supervisor's SLA watch (user None: the unassigned inquiries)."""
+
+    user: User | None
     on_duty: bool
     open_count: int = 0
     breached: list[Inquiry] = field(default_factory=list)

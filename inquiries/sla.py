@@ -61,9 +61,9 @@ def first_response_due(
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     if minutes is None:
-        minutes = getattr(settings, "INQUIRY_FIRST_RESPONSE_MINUTES", 10)
+        minutes = settings.INQUIRY_FIRST_RESPONSE_MINUTES
     if service_hours == "settings":
-        service_hours = getattr(settings, "INQUIRY_SERVICE_HOURS", None)
+        service_hours = settings.INQUIRY_SERVICE_HOURS
     tz = tz or ZoneInfo(settings.TIME_ZONE)
     remaining = timedelta(minutes=minutes)
     windows = parse_service_hours(service_hours)
@@ -87,7 +87,7 @@ def within_service_hours(
 ) -> bool:
     """True when `moment` lies inside a service window (window ends included)."""
     if service_hours == "settings":
-        service_hours = getattr(settings, "INQUIRY_SERVICE_HOURS", None)
+        service_hours = settings.INQUIRY_SERVICE_HOURS
     windows = parse_service_hours(service_hours)
     if not windows:
         return True

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from inquiries import mailbox, services
 from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
+from inquiries.services import intake
 from tests.conftest import missing
 
 IMAP_PORT = 10144
@@ -213,7 +214,7 @@ def test_no_mail_is_marked_before_its_inquiry_is_saved(imap, monkeypatch):
     # given two mails and a database failure while the second is stored
     _append(imap, _mail("第一封", "one", message_id="<a1@example.com>"))
     _append(imap, _mail("第二封", "two", message_id="<a2@example.com>"))
-    real = services.inquiry_create
+    real = intake.inquiry_create  # the email channel opens new inquiries through the intake module
     calls = {"n": 0}
 
     def flaky(**kwargs):
@@ -222,7 +223,7 @@ def test_no_mail_is_marked_before_its_inquiry_is_saved(imap, monkeypatch):
             raise RuntimeError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "inquiry_create", flaky)
+    monkeypatch.setattr(intake, "inquiry_create", flaky)
     # when the mailbox is read
     result = mailbox.mailbox_fetch()
     # then the first is stored and marked, the second stays unread and nothing half-stored remains
@@ -230,7 +231,7 @@ def test_no_mail_is_marked_before_its_inquiry_is_saved(imap, monkeypatch):
     assert _unseen(imap) == 1
     assert InquiryMessage.objects.count() == 1
     # and the next run picks it up
-    monkeypatch.setattr(services, "inquiry_create", real)
+    monkeypatch.setattr(intake, "inquiry_create", real)
     result = mailbox.mailbox_fetch()
     assert result.created == 1 and _unseen(imap) == 0
     assert sorted(Inquiry.objects.values_list("subject", flat=True)) == ["第一封", "第二封"]
