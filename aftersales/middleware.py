@@ -99,7 +99,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         too_large = self._too_large(request)
         response = too_large or self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        policy = settings.CONTENT_SECURITY_POLICY
         # Django's technical 404/500 pages (DEBUG only) are all inline style and script: leave them readable.
         if policy and not (settings.DEBUG and response.status_code in (404, 500)):
             response.headers.setdefault("Content-Security-Policy", policy)
@@ -114,11 +114,11 @@ class ContentSecurityPolicyMiddleware:
         except ValueError:
             length = 0
         # Room for the other fields of a multipart form on top of the largest file allowed.
-        limit = getattr(settings, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024) + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = settings.UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length > limit:
             return HttpResponse(
                 _("The upload is too large. Files may be at most %(mb)s MB.")
-                % {"mb": getattr(settings, "UPLOAD_MAX_BYTES", 0) // (1024 * 1024)},
+                % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
@@ -180,7 +180,7 @@ class IdleSessionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            idle_limit = int(getattr(settings, "SESSION_IDLE_SECONDS", settings.SESSION_COOKIE_AGE))
+            idle_limit = int(settings.SESSION_IDLE_SECONDS)
             last = request.session.get(SESSION_ACTIVITY_KEY)
             if isinstance(last, int) and now - last > idle_limit:
                 logout(request)
@@ -211,7 +211,7 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(settings, "TWO_FACTOR_REQUIRED", True):
+        if settings.TWO_FACTOR_REQUIRED:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 from aftersales.security.two_factor import needs_second_factor
@@ -245,8 +245,8 @@ class PublicRateLimitMiddleware:
         from aftersales.security.client_address import client_ip
         from aftersales.security.ratelimit import hit, too_many_requests_response
 
-        limits = getattr(settings, "PUBLIC_RATE_LIMITS", {})
-        if not limits or not getattr(settings, "RATELIMIT_ENABLED", True):
+        limits = settings.PUBLIC_RATE_LIMITS
+        if not limits or not settings.RATELIMIT_ENABLED:
             return None
         name = _url_name(request)
         rule = limits.get(name)

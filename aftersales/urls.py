@@ -10,13 +10,13 @@ from aftersales.security.ratelimit import ratelimit
 def _login_rate() -> str:
     from django.conf import settings
 
-    return getattr(settings, "LOGIN_RATE_LIMIT", "10/m")
+    return settings.LOGIN_RATE_LIMIT
 
 
 def _login_address_rate() -> str:
     from django.conf import settings
 
-    return getattr(settings, "LOGIN_ADDRESS_RATE_LIMIT", "300/m")
+    return settings.LOGIN_ADDRESS_RATE_LIMIT
 
 
 def _login_key(request) -> str:

@@ -115,7 +115,7 @@ class LockedDatabaseScheduler(DatabaseScheduler):
         if not kwargs.get("lazy"):
             if _process_lock is None:
                 lock = BeatLock()
-                acquire_or_wait(lock, wait=getattr(settings, "BEAT_LOCK_WAIT", True))
+                acquire_or_wait(lock, wait=settings.BEAT_LOCK_WAIT)
                 _process_lock = lock
         self._lock_checked_at = time.monotonic()
         super().__init__(*args, **kwargs)

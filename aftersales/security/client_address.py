@@ -33,7 +33,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
 
 def trusted_networks() -> tuple[Network, ...]:
     """The networks of settings.TRUSTED_PROXIES (a list, or a comma-separated string)."""
-    entries = getattr(settings, "TRUSTED_PROXIES", ()) or ()
+    entries = settings.TRUSTED_PROXIES or ()
     if isinstance(entries, str):
         entries = entries.split(",")
     return _networks(tuple(e for e in entries if e and e.strip()))

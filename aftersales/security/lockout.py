@@ -19,7 +19,7 @@ def client_ip(request) -> str | None:
 
 def cool_off() -> timedelta:
     """How long a lockout lasts without an admin."""
-    value = getattr(settings, "AXES_COOLOFF_TIME", 0.5)
+    value = settings.AXES_COOLOFF_TIME
     if isinstance(value, timedelta):
         return value
     return timedelta(hours=float(value or 0))

@@ -88,7 +88,7 @@ def ratelimit(
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if getattr(settings, "RATELIMIT_ENABLED", True) and (counted is None or request.method in counted):
+            if settings.RATELIMIT_ENABLED and (counted is None or request.method in counted):
                 who = key(request) if key else (client_ip(request) or "unknown")
                 allowed, retry_after = hit(scope, str(who), rate() if callable(rate) else rate)
                 if not allowed:

@@ -23,7 +23,7 @@ def needs_second_factor(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return bool(roles.user_roles(user) & set(getattr(settings, "TWO_FACTOR_ROLES", [roles.MANAGER, roles.SUPERVISOR])))
+    return bool(roles.user_roles(user) & set(settings.TWO_FACTOR_ROLES))
 
 
 def totp_device_for_enrolment(*, user) -> TOTPDevice:
@@ -83,7 +83,7 @@ def recovery_codes_regenerate(*, user) -> list[str]:
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(getattr(settings, "TWO_FACTOR_RECOVERY_CODES", 10))]
+    codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
 
