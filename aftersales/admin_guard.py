@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from aftersales.audit import audit_log, diff_changes
@@ -37,7 +38,7 @@ def is_privilege_field(model: type[models.Model], name: str) -> bool:
         return True
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a form-only or display-only name
+    except FieldDoesNotExist:  # a form-only or display-only name
         return False
     related = getattr(field, "related_model", None)
     return related is not None and related._meta.label_lower in {"auth.group", "auth.permission"}

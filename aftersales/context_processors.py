@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -97,5 +98,5 @@ def _profile(user):
     """The staff profile (cached on the user by UserLanguageMiddleware's access), or None."""
     try:
         return user.staff_profile
-    except Exception:
+    except (ObjectDoesNotExist, AttributeError):  # no profile, or an anonymous user
         return None

@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, HttpResponseRedirect
@@ -33,7 +34,7 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated:
             try:
                 language = user.staff_profile.language
-            except Exception:  # no profile (e.g. a bare superuser)
+            except ObjectDoesNotExist:  # no profile (e.g. a bare superuser)
                 language = ""
             if language:
                 translation.activate(language)

@@ -17,6 +17,7 @@ import zlib
 from django.conf import settings
 from django.db import connections
 from django_celery_beat.schedulers import DatabaseScheduler
+from psycopg2 import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class BeatLock:
                     [LOCK_KEY & 0xFFFFFFFF],
                 )
                 return cursor.fetchone()[0] > 0
-        except Exception:
+        except DatabaseError:  # the lock's own connection is gone (psycopg2's errors are DB-API errors)
             return False
 
     def release(self) -> None:

@@ -50,7 +50,7 @@ def hit(scope: str, key: str, rate: str) -> tuple[bool, int]:
         count = cache.incr(cache_key)
     except ValueError:  # the key vanished between add and incr (eviction, outage): count this one
         count = 1
-    except Exception:  # the cache is down: do not block the public
+    except Exception:  # noqa: BLE001 — the cache is down (any backend's error): do not block the public
         logger.warning("rate limit cache unavailable for scope %s", scope)
         return True, 0
     if count is None:  # a resilient cache swallowed an outage
