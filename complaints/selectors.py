@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -41,6 +42,7 @@ def calendar_load(start: date, days: int = CALENDAR_HORIZON_DAYS) -> BusinessCal
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The first moment of that local day and of the next one."""
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     return start, start + timedelta(days=1)
@@ -65,7 +67,7 @@ def complaint_list_for_staff(
     source: str = "",
     severity: str = "",
     due: str = "",
-    assigned_to=None,
+    assigned_to: AbstractBaseUser | None = None,
     q: str = "",
     include_closed: bool = False,
     now: datetime | None = None,
@@ -111,7 +113,7 @@ def complaint_list_for_staff(
     ).order_by("open_rank", "priority", "decision_due", "id")
 
 
-def complaint_due_counts(*, now: datetime | None = None, assigned_to=None) -> dict[str, int]:
+def complaint_due_counts(*, now: datetime | None = None, assigned_to: AbstractBaseUser | None = None) -> dict[str, int]:
     """How many open complaints are due today and overdue, in one query."""
     now = now or timezone.now()
     due_today, overdue = _due_filters(now)
@@ -126,7 +128,7 @@ def complaint_due_counts(*, now: datetime | None = None, assigned_to=None) -> di
     )
 
 
-def complaint_legal_queue(*, legal_advisor=None) -> QuerySet[Complaint]:
+def complaint_legal_queue(*, legal_advisor: AbstractBaseUser | None = None) -> QuerySet[Complaint]:
     """Complaints escalated to legal that are still open, oldest escalation first."""
     qs = Complaint.objects.filter(legal_escalated_at__isnull=False).exclude(status=Complaint.Status.CLOSED)
     if legal_advisor is not None:
@@ -155,10 +157,12 @@ def incidents_for_banner() -> list[Incident]:
 
 
 def incidents_open() -> list[Incident]:
+    """The five most recent open incidents."""
     return list(Incident.objects.filter(status=Incident.Status.OPEN).order_by("-opened_at")[:5])
 
 
 def incident_list(*, status: str = "", kind: str = "") -> QuerySet[Incident]:
+    """The incident register with each incident's complaint count, filtered by status and kind when given."""
     qs = Incident.objects.select_related("owner").annotate(complaint_count=Count("complaints", distinct=True))
     if status:
         qs = qs.filter(status=status)

@@ -8,7 +8,7 @@ import smtplib
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import BadHeaderError, EmailMessage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -132,7 +132,7 @@ def notice_send(
         try:
             EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
             notice.status = ComplaintNotice.Status.SENT
-        except (smtplib.SMTPException, OSError) as exc:  # SMTP refusals, timeouts: recorded, the notice failed
+        except (smtplib.SMTPException, OSError, BadHeaderError) as exc:  # refusals, timeouts: the notice failed
             notice.status = ComplaintNotice.Status.FAILED
             notice.error = f"{exc.__class__.__name__}: {exc}"[:300]
     notice.full_clean()
