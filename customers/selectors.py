@@ -199,9 +199,10 @@ def customer_match(
     - The customer is the one customer found by EVERY identifier that finds anyone: a mobile shared by two customers
       plus the email of one of them is a match for that one; an unknown email beside a known mobile does not spoil it.
     - **Ambiguous** (several customers share the number, or the identifiers point at different customers): no
-      automatic link. The contact stays unlinked and the caller flags it for the agent, who links the right customer
-      by hand; `candidates` lists who was found. Only an action on the number itself (an SMS "STOP" opts that number
-      out) or a search may use all `candidates`.
+      automatic link. The contact stays unlinked and the caller flags it for the agent to check who wrote (an
+      inquiry: `flagged`, with the reason); `candidates` lists who was found. Only an action on the number itself
+      (an SMS "STOP" opts every customer at that number out) or a search (loans, the hotline lookup) may use all
+      `candidates`.
     - **None**: nobody is known by these identifiers.
 
     At most one query per identifier given, each reading at most MATCH_CANDIDATES_MAX customers (MATCH_FIELDS only:

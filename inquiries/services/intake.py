@@ -56,7 +56,9 @@ def inquiry_create(
         customer = match.customer
         if match.ambiguous:
             flagged = True
-            ambiguous = _("Several customers match this contact: it is not linked to one; link the right customer.")
+            ambiguous = _(
+                "Several customers match this contact: not linked to any; check who wrote before using customer data."
+            )
             flag_reason = "; ".join(r for r in (flag_reason, ambiguous) if r)
     subject = (subject or body or "").strip().splitlines()[0] if (subject or body).strip() else _("(no text)")
     subject_protected = text_protect(subject)  # masked before it is cut to length: no half number survives
