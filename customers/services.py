@@ -6,8 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,10 @@ EDITABLE_FIELDS = (
 # Fields that may be revealed in full (with the permission and a reason).
 REVEALABLE_FIELDS = ("national_id", "mobile", "email", "address", "bank_card")
 CUSTOMER_NUMBER_PREFIX = "C"
+
+
+# Who did it: a signed-in staff user, or None for the system (a task, a customer's own reply).
+Actor = AbstractBaseUser | None
 
 
 def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +109,9 @@ def _save(customer: Customer, *, unchanged: tuple[str, ...] = ()) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor, request=None, customer_number: str = "", **fields: Any) -> Customer:
+def customer_create(
+    *, actor: Actor, request: HttpRequest | None = None, customer_number: str = "", **fields: Any
+) -> Customer:
     """Create a customer: normalise, hash and validate the PII, then audit-log the creation (PII masked)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -127,7 +135,7 @@ def customer_create(*, actor, request=None, customer_number: str = "", **fields:
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor, request=None, **fields: Any) -> Customer:
+def customer_update(*, customer: Customer, actor: Actor, request: HttpRequest | None = None, **fields: Any) -> Customer:
     """Update a customer's data; only changed fields are written to the audit log (PII masked)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -148,8 +156,8 @@ def customer_update(*, customer: Customer, actor, request=None, **fields: Any) -
 def customer_contact_preferences_set(
     *,
     customer: Customer,
-    actor,
-    request=None,
+    actor: Actor,
+    request: HttpRequest | None = None,
     sms_opt_out: bool | None = None,
     voice_opt_out: bool | None = None,
     preferred_language: str | None = None,
@@ -173,11 +181,11 @@ def consent_record(
     customer: Customer,
     granted: bool,
     channel: str,
-    actor,
+    actor: Actor,
     purpose: str = ConsentRecord.Purpose.MARKETING,
     note: str = "",
     recorded_at: datetime | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> ConsentRecord:
     """Record that the customer granted or withdrew consent to a use of their data (audit-logged)."""
     record = ConsentRecord(
@@ -202,7 +210,9 @@ def consent_record(
     return record
 
 
-def customer_reveal_pii(*, customer: Customer, field: str, reason: str, actor, request=None) -> str:
+def customer_reveal_pii(
+    *, customer: Customer, field: str, reason: str, actor: Actor, request: HttpRequest | None = None
+) -> str:
     """Return one PII value in full to a user with customers.view_full_pii who gave a reason; audit-logged."""
     if not actor.has_perm("customers.view_full_pii"):
         raise PermissionDenied
@@ -225,7 +235,7 @@ def customer_reveal_pii(*, customer: Customer, field: str, reason: str, actor, r
     return value
 
 
-def customer_data_report(*, customer: Customer, actor, reason: str, request=None) -> bytes:
+def customer_data_report(*, customer: Customer, actor: Actor, reason: str, request: HttpRequest | None = None) -> bytes:
     """The customer's data report (XLSX bytes), audited as `pii_report` with the stated reason."""
     content = customer_data_report_xlsx(customer=customer)
     audit_log(actor=actor, action="pii_report", obj=customer, reason=reason, request=request)
