@@ -181,11 +181,13 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Largest evidence file or mail attachment accepted, in bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Staff are signed out after this many seconds without activity.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # The stored session outlives the idle limit by a working day, so that IdleSessionMiddleware (which enforces
 # the limit) still finds it and can tell a returning user why they were signed out.
@@ -199,11 +201,11 @@ SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2
 
 # Two-factor sign-in (django-otp TOTP + recovery codes) for managers, supervisors and admin users.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
-TWO_FACTOR_ROLES = ["manager", "supervisor"]
+TWO_FACTOR_ROLES = ["manager", "supervisor"]  # roles (group codes) that must enrol; superusers always must
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="After-sales portal")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
-TWO_FACTOR_RECOVERY_CODES = 10
+TWO_FACTOR_RECOVERY_CODES = 10  # one-time recovery codes issued at enrolment
 
 # Whether `manage.py flush` may empty the append-only audit log: only the test settings turn it on (the test
 # runner flushes between transaction=True tests). Deliberately not read from the environment.
@@ -301,6 +303,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = TIME_ZONE
 # Exactly one beat: the scheduler holds a PostgreSQL advisory lock (a file lock on SQLite); a second beat waits.
 CELERY_BEAT_SCHEDULER = "aftersales.security.beat:LockedDatabaseScheduler"
+# False: a second beat exits at once instead of waiting for the lock (used by tests and one-shot checks).
 BEAT_LOCK_WAIT = env.bool("BEAT_LOCK_WAIT", default=True)
 # Publishing from a web request must not hang or fail when the broker is down: one quick retry, then give up
 # (the database-driven sweepers enqueue the work again once the broker is back).
@@ -339,7 +342,9 @@ INQUIRY_IMAP_TIMEOUT = env.int("INQUIRY_IMAP_TIMEOUT", default=30)
 # The public online form: submissions per client address (django-ratelimit style "count/period").
 INQUIRY_ONLINE_RATE = env("INQUIRY_ONLINE_RATE", default="10/h")
 
-# Inquiry SLA.
+# Inquiry SLA (SPEC §5): first response within this many minutes, counted inside the service hours when set
+# (e.g. "08:00-20:00"; empty: around the clock). Auto-assign gives new inquiries to the least-loaded on-duty agent.
+# Escalations must be answered by the department within INQUIRY_ESCALATION_HOURS (a department may set its own).
 INQUIRY_FIRST_RESPONSE_MINUTES = env.int("INQUIRY_FIRST_RESPONSE_MINUTES", default=10)
 INQUIRY_SERVICE_HOURS = env("INQUIRY_SERVICE_HOURS", default="") or None
 INQUIRY_AUTO_ASSIGN = env.bool("INQUIRY_AUTO_ASSIGN", default=False)
@@ -347,7 +352,8 @@ INQUIRY_ESCALATION_HOURS = env.int("INQUIRY_ESCALATION_HOURS", default=24)
 # The queue's tab counts are shared by every agent and kept this long (0 = counted on every request).
 INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = env.int("INQUIRY_QUEUE_COUNTS_CACHE_SECONDS", default=2)
 
-# Loans.
+# Loans (SPEC §4): the comprehensive annual cost may not exceed LOAN_APR_CAP; an active loan is reviewed at least
+# every LOAN_REVIEW_INTERVAL_DAYS.
 LOAN_APR_CAP = Decimal(env("LOAN_APR_CAP", default="0.24"))
 LOAN_REVIEW_INTERVAL_DAYS = env.int("LOAN_REVIEW_INTERVAL_DAYS", default=90)
 # A repayment may be dated this many seconds ahead of the server clock (clock skew), never more.
@@ -363,7 +369,8 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # Seconds the Twilio SDK waits for the provider before a send counts as failed (and is retried).
 TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
 
-# Reminders (SPEC §6).
+# Reminders (SPEC §6): no contact in quiet hours (Beijing time), at most N contacts a customer a day, N calls a
+# number a day, and the same text at most N times in 24 hours.
 REMINDER_QUIET_START = env("REMINDER_QUIET_START", default="21:00")
 REMINDER_QUIET_END = env("REMINDER_QUIET_END", default="08:00")
 REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY = env.int("REMINDER_MAX_CONTACTS_PER_CUSTOMER_PER_DAY", default=3)
@@ -377,14 +384,14 @@ REMINDER_SENDING_STALE_SECONDS = env.int("REMINDER_SENDING_STALE_SECONDS", defau
 # Celery queue for reminder sends (empty: the default queue).
 REMINDER_QUEUE = env("REMINDER_QUEUE", default="") or None
 
-# Complaints (SPEC §7).
+# Complaints (SPEC §7): this many complaints about the same subject within the window open a mass-complaint incident.
 COMPLAINT_MASS_THRESHOLD = env.int("COMPLAINT_MASS_THRESHOLD", default=5)
 COMPLAINT_MASS_WINDOW_HOURS = env.int("COMPLAINT_MASS_WINDOW_HOURS", default=24)
 # Anonymous complaints from the public form count toward mass-complaint detection only once matched to a
 # customer or acknowledged by an agent; True counts them at once (a stranger could then raise incidents).
 COMPLAINT_MASS_COUNT_UNVERIFIED = env.bool("COMPLAINT_MASS_COUNT_UNVERIFIED", default=False)
 
-# Staff (SPEC §8).
+# Staff (SPEC §8): the share of answered inquiries sampled for QA; how long a survey link stays valid.
 QA_SAMPLE_RATE = Decimal(env("QA_SAMPLE_RATE", default="0.05"))
 SURVEY_VALID_DAYS = env.int("SURVEY_VALID_DAYS", default=7)
 
