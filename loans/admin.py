@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from loans.api import product_admin_inlines
 from loans.models import (
     Allocation,
     ContractClause,
@@ -44,10 +45,10 @@ class ProductAdmin(admin.ModelAdmin):
         "late_fee",
         "active",
     )
-    list_filter = ("method", "active", "day_count", "reminder_policy")
+    list_filter = ("method", "active", "day_count")
     search_fields = ("code", "name")
     fieldsets = (
-        (None, {"fields": ("code", "name", "method", "active", "reminder_policy")}),
+        (None, {"fields": ("code", "name", "method", "active")}),
         (
             _("Ranges"),
             {"fields": (("min_rate", "max_rate"), ("min_term", "max_term"), ("min_principal", "max_principal"))},
@@ -67,6 +68,10 @@ class ProductAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def get_inlines(self, request, obj):
+        """Inlines other apps register (`loans.api.register_product_admin_inline`), e.g. the reminder policy."""
+        return [*super().get_inlines(request, obj), *product_admin_inlines]
 
 
 class InstallmentInline(admin.TabularInline):

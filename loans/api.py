@@ -3,6 +3,7 @@
 - Loan-page panels: `register_loan_panel(fn)`; `fn(request, loan) -> list[aftersales.portal.Panel]` adds sections to the
   loan page (reminders shows the loan's reminders). Each must run a bounded number of queries.
 - Review-queue risk signals: `register_review_signal_source(column, queryset_factory)`; see its docstring.
+- Product admin inlines: `register_product_admin_inline(inline_class)` (reminders adds the product's reminder policy).
 """
 
 from __future__ import annotations
@@ -57,3 +58,13 @@ def register_review_signal_source(column: str, queryset_factory: Callable[[], Qu
     """
     review_signal_sources[:] = [source for source in review_signal_sources if source.column != column]
     review_signal_sources.append(ReviewSignalSource(column=column, queryset_factory=queryset_factory))
+
+
+product_admin_inlines: list[type] = []
+
+
+def register_product_admin_inline(inline: type) -> type:
+    """Show an admin inline (an `InlineModelAdmin` subclass of a model with a relation to Product) on the product page."""
+    if inline not in product_admin_inlines:
+        product_admin_inlines.append(inline)
+    return inline

@@ -103,15 +103,7 @@ def _seed_products(ctx) -> dict[str, Product]:
     for spec in PRODUCTS:
         product, _created = Product.objects.get_or_create(code=spec["code"], defaults=spec)
         products[product.code] = product
-    try:
-        from reminders.models import ReminderPolicy
-
-        policy = ReminderPolicy.objects.filter(active=True).order_by("id").first()
-    except (ImportError, LookupError):
-        policy = None
-    if policy is not None:
-        Product.objects.filter(code__in=products, reminder_policy__isnull=True).update(reminder_policy=policy)
-    return products
+    return products  # reminders' demo (seeded after loans) links the products to its policy
 
 
 @cache

@@ -62,9 +62,7 @@ class Product(models.Model):
         _("early-repayment fee waived after (months)"), null=True, blank=True
     )
     upfront_fee_rate = models.DecimalField(_("upfront fee (% of principal)"), default=Decimal("0"), **RATE)
-    reminder_policy = models.ForeignKey(
-        "reminders.ReminderPolicy", verbose_name=_("reminder policy"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    # The product's reminder policy lives on the reminders side (reminders.ProductReminderPolicy).
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from aftersales.approvals import REASON_EARLIER_STEP, REASON_REQUESTED, four_eye
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import has_role, role_required
 from loans import selectors, services
+from loans.api import loan_panels_for
 from loans.forms import (
     DecisionForm,
     LoanCreateForm,
@@ -33,7 +34,6 @@ from loans.forms import (
     WaiverRequestForm,
 )
 from loans.models import FeeWaiver, Loan, Repayment, RestructurePlan
-from reminders.portal import loan_reminders
 
 PAGE_SIZE = 50
 WAIVER_REQUESTERS = (roles.AGENT, roles.SUPERVISOR)
@@ -111,7 +111,7 @@ def loan_detail(request, pk: int):
             "can_propose": has_role(user, roles.AGENT),
             "can_review": has_role(user, roles.RISK_ASSESSOR),
             "reversal_form": ReversalForm(),
-            "reminders": loan_reminders(data.loan),
+            "loan_panels": loan_panels_for(request, data.loan),
         },
     )
 

@@ -2,7 +2,38 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.one_time_links import mask_one_time_links
-from reminders.models import ContactDataTask, MessageTemplate, OutboundMessage, Reminder, ReminderPolicy, ReminderStep
+from loans.api import register_product_admin_inline
+from reminders.models import (
+    ContactDataTask,
+    MessageTemplate,
+    OutboundMessage,
+    ProductReminderPolicy,
+    Reminder,
+    ReminderPolicy,
+    ReminderStep,
+)
+
+
+class ProductReminderPolicyInline(admin.StackedInline):
+    """The product's reminder policy, on the loan product's admin page."""
+
+    model = ProductReminderPolicy
+    extra = 0
+    max_num = 1
+    fields = ["policy"]
+    verbose_name = _("reminder policy")
+    verbose_name_plural = _("reminder policy")
+
+
+register_product_admin_inline(ProductReminderPolicyInline)
+
+
+@admin.register(ProductReminderPolicy)
+class ProductReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = ["product", "policy"]
+    list_filter = ["policy"]
+    search_fields = ["product__code", "product__name"]
+    list_select_related = ["product", "policy"]
 
 
 class ReminderStepInline(admin.TabularInline):

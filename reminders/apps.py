@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from loans.api import register_loan_panel
+
 
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from reminders import portal
+
+        register_loan_panel(portal.loan_panels)  # the loan page's "Repayment reminders" section

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from customers.validators import mask_mobile
 from reminders import templating
-from reminders.models import ContactDataTask, MessageTemplate, OutboundMessage, Reminder, ReminderPolicy, ReminderStep
+from reminders.models import (
+    ContactDataTask,
+    MessageTemplate,
+    OutboundMessage,
+    ProductReminderPolicy,
+    Reminder,
+    ReminderPolicy,
+    ReminderStep,
+)
 
 POLICY_NAME = "标准还款提醒 (T−3 短信, T−1 电话, T+1 短信, T+3 电话)"
 STEPS = [(-3, "sms"), (-1, "voice"), (1, "sms"), (3, "voice")]
@@ -104,7 +112,7 @@ def seed_history(ctx, policy: ReminderPolicy) -> int:
             is_current=True,
             due_date__gte=today - timedelta(days=HISTORY_DAYS),
             due_date__lt=today + timedelta(days=3),
-            loan__product__reminder_policy=policy,
+            loan__product__reminder_policy_link__policy=policy,
         )
         .select_related("loan__customer")
         .order_by("id")[:HISTORY_MAX_INSTALLMENTS]
@@ -223,7 +231,12 @@ def seed(ctx) -> None:
     from reminders.planning import reminders_plan
 
     policy = seed_policy()
-    linked = Product.objects.filter(reminder_policy__isnull=True).update(reminder_policy=policy)
+    unlinked = Product.objects.filter(reminder_policy_link__isnull=True).order_by("id")
+    linked = len(
+        ProductReminderPolicy.objects.bulk_create(
+            [ProductReminderPolicy(product=product, policy=policy) for product in unlinked], ignore_conflicts=True
+        )
+    )
     history = seed_history(ctx, policy)
     planned = reminders_plan()
     ctx.say(f"reminders: policy linked to {linked} products, {history} past reminders, {planned} planned now")

@@ -91,6 +91,27 @@ class ReminderPolicy(models.Model):
         return self.name
 
 
+class ProductReminderPolicy(models.Model):
+    """Which reminder policy a loan product's installments follow (at most one per product; none = nothing planned).
+
+    Kept on the reminders side so loans knows nothing of reminders: a product's policy is `product.reminder_policy_link`.
+    """
+
+    product = models.OneToOneField(
+        "loans.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="reminder_policy_link"
+    )
+    policy = models.ForeignKey(
+        ReminderPolicy, verbose_name=_("reminder policy"), on_delete=models.CASCADE, related_name="product_links"
+    )
+
+    class Meta:
+        verbose_name = _("product reminder policy")
+        verbose_name_plural = _("product reminder policies")
+
+    def __str__(self) -> str:
+        return f"{self.product} → {self.policy}"
+
+
 class ReminderStep(models.Model):
     """One step of a policy: `offset_days` relative to the due date (negative = before), on one channel."""
 

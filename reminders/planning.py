@@ -90,7 +90,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
                     due_date=due_date,
                     status__in=UNPAID,
                     loan__status__in=LIVE_LOANS,
-                    loan__product__reminder_policy_id=step.policy_id,
+                    loan__product__reminder_policy_link__policy_id=step.policy_id,
                 )
                 .annotate(
                     r_installment=F("id"),

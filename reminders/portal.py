@@ -19,6 +19,18 @@ def loan_reminders(loan, limit: int = 20) -> list[Reminder]:
     return selectors.reminders_for_loan(loan_id=loan.pk, limit=limit)
 
 
+def loan_panels(request, loan) -> list[Panel]:
+    """The loan page's "Repayment reminders" section (registered with loans.api from ReminderConfig.ready); one query."""
+    return [
+        Panel(
+            title=_("Repayment reminders"),
+            template="reminders/_loan_reminders.html",
+            context={"reminders": loan_reminders(loan)},
+            order=40,
+        )
+    ]
+
+
 def _latest(customer) -> list[Reminder]:
     """The customer's latest reminders, read once for both the panel and the timeline."""
     limit = max(PANEL_LIMIT, TIMELINE_LIMIT)

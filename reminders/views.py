@@ -76,7 +76,9 @@ def loan_reminders(request, loan_id: int):
     """A loan's reminders with their outcome, and "send reminder now" for agents."""
     from loans.models import Installment, Loan
 
-    loan = get_object_or_404(Loan.objects.select_related("customer", "product__reminder_policy"), pk=loan_id)
+    loan = get_object_or_404(
+        Loan.objects.select_related("customer", "product__reminder_policy_link__policy"), pk=loan_id
+    )
     unpaid = list(
         Installment.objects.filter(loan=loan, is_current=True).exclude(status="paid").order_by("due_date")[:12]
     )

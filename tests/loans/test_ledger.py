@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from loans import jobs, ledger, services, tasks
-from loans.models import Allocation, FeeCharge, Installment, LedgerMonth, LedgerState, Loan
 from loans.beat import BEAT_SCHEDULE
+from loans.models import Allocation, FeeCharge, Installment, LedgerMonth, LedgerState, Loan
 from loans.selectors import month_bounds, reconciliation, reconciliation_full, revenue_report
 from tests.loans.factories import make_loan, make_product
 

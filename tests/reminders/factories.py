@@ -10,7 +10,7 @@ from customers.crypto import pii_hash
 from customers.models import Customer
 from customers.validators import resident_id_check_digit
 from loans.models import Installment, Loan, Product
-from reminders.models import MessageTemplate, ReminderPolicy, ReminderStep
+from reminders.models import MessageTemplate, ProductReminderPolicy, ReminderPolicy, ReminderStep
 
 _seq = itertools.count(1)
 
@@ -49,14 +49,16 @@ def make_policy(steps=((-3, "sms"), (-1, "voice"), (1, "sms"), (3, "voice")), se
 
 def make_product(policy=None, code: str | None = None) -> Product:
     n = next(_seq)
-    return Product.objects.create(
+    product = Product.objects.create(
         code=code or f"p{n}",
         name=f"Product {n}",
         method="equal_installment",
         min_rate=Decimal("0.10"),
         max_rate=Decimal("0.20"),
-        reminder_policy=policy,
     )
+    if policy is not None:
+        ProductReminderPolicy.objects.create(product=product, policy=policy)
+    return product
 
 
 def make_customer(*, mobile: str | None = None, language: str = "en", **extra) -> Customer:

@@ -40,7 +40,7 @@ def test_demo_seed_is_idempotent_and_plans_todays_reminders():
         (3, "voice"),
     ]
     assert MessageTemplate.objects.filter(step__policy=policy).count() == 8
-    assert set(Product.objects.values_list("reminder_policy", flat=True)) == {policy.pk}
+    assert set(Product.objects.values_list("reminder_policy_link__policy", flat=True)) == {policy.pk}
     # the T−3 SMS of the installment due 2026-12-06 is planned for now (11:00 is after its 10:00 send time)
     today = Reminder.objects.get(status="planned")
     assert (today.channel, today.planned_for) == ("sms", datetime(2026, 12, 3, 11, 0, tzinfo=SH))
