@@ -209,6 +209,12 @@ def seed_complaints(ctx) -> int:
     CallbackVisit.objects.bulk_create(visits, batch_size=BATCH)
     DeadlineExtension.objects.bulk_create(extensions, batch_size=BATCH)
 
+    _seed_incidents(mass_rows=mass_rows, now=now, manager=manager, supervisor=supervisor)
+    return len(all_rows)
+
+
+def _seed_incidents(*, mass_rows: list[Complaint], now: datetime, manager, supervisor) -> None:
+    """The open mass-complaint incident over the six reminder complaints, and a resolved SMS provider outage."""
     incident = Incident.objects.create(
         reference=f"INC{timezone.localdate(mass_rows[2].received_at):%y%m%d}-D001",
         kind=Incident.Kind.MASS_COMPLAINT,
@@ -255,7 +261,6 @@ def seed_complaints(ctx) -> int:
             IncidentEntry(incident=outage, at=outage.resolved_at, author=supervisor, text="服务商恢复，补发失败短信。"),
         ]
     )
-    return len(all_rows)
 
 
 def _records_for(c, ext, notes, notices, visits, extensions, supervisor, now, rng):

@@ -17,7 +17,6 @@ def seed_feedback(ctx) -> int:
     """Suggestions, improvement actions, contingency plans and drills."""
     if Suggestion.objects.exists():
         return 0
-    rng = ctx.rng
     now = timezone.now()
     categories = {c.code: c for c in SuggestionCategory.objects.all()}
     users = {
@@ -28,6 +27,15 @@ def seed_feedback(ctx) -> int:
     }
     if "manager" not in users or not categories:
         return 0
+    saved = _seed_suggestions(ctx, now=now, categories=categories, users=users)
+    _seed_actions(now=now, users=users, suggestions=saved)
+    _seed_plans_and_drills(users=users)
+    return len(saved)
+
+
+def _seed_suggestions(ctx, *, now, categories: dict, users: dict) -> list[Suggestion]:
+    """About one suggestion per 50 customers over the last 60 days."""
+    rng = ctx.rng
     texts = {
         "app": ["希望 App 增加还款日历提醒", "希望能在线下载结清证明"],
         "repayment": ["希望支持更多银行卡自动扣款", "希望可以自选每月还款日"],
@@ -53,6 +61,12 @@ def seed_feedback(ctx) -> int:
         )
     Suggestion.objects.bulk_create(suggestions, batch_size=BATCH)
     saved = list(Suggestion.objects.order_by("id"))
+    return saved
+
+
+def _seed_actions(*, now, users: dict, suggestions: list[Suggestion]) -> None:
+    """Four improvement actions, linked to the reviewed or actioned suggestions of their category."""
+    saved = suggestions
     actions = [
         ImprovementAction(
             title="提醒短信发送时间限制在 9:00–20:00",
@@ -92,6 +106,9 @@ def seed_feedback(ctx) -> int:
     ]
     Through.objects.bulk_create(links, ignore_conflicts=True)
 
+
+def _seed_plans_and_drills(*, users: dict) -> None:
+    """The contingency plans and their drills."""
     plans = [
         ContingencyPlan(
             title="核心系统宕机应急预案",
@@ -154,4 +171,3 @@ def seed_feedback(ctx) -> int:
             ),
         ]
     )
-    return len(saved)
