@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from staff.models import TrainingAttendance, TrainingSession
 
 INFOSEC_VALID_DAYS = 365
 INFOSEC_WARN_DAYS = 30
+INFOSEC_NEW_STAFF_DAYS = 90  # a new staff member's first information-security training is due within 90 days
 
 
 @transaction.atomic
@@ -53,30 +54,47 @@ def training_hours(*, user, year: int) -> Decimal:
     return total or Decimal(0)
 
 
+def infosec_due_date(profile: StaffProfile) -> date:
+    """When the staff member's information-security training is due: a year after the last one, or — never
+    trained — INFOSEC_NEW_STAFF_DAYS after joining."""
+    if profile.infosec_training_due is not None:
+        return profile.infosec_training_due
+    return timezone.localdate(profile.user.date_joined) + timedelta(days=INFOSEC_NEW_STAFF_DAYS)
+
+
+def infosec_due(*, today: date | None = None) -> list[StaffProfile]:
+    """Active staff whose information-security training is due within 30 days or overdue, never-trained included."""
+    today = today or timezone.localdate()
+    limit = today + timedelta(days=INFOSEC_WARN_DAYS)
+    joined_before = timezone.make_aware(datetime.combine(limit - timedelta(days=INFOSEC_NEW_STAFF_DAYS), time.max))
+    due = StaffProfile.objects.filter(
+        Q(infosec_training_due__lte=limit) | Q(infosec_training_due__isnull=True, user__date_joined__lte=joined_before),
+        user__is_active=True,
+    ).select_related("user", "team__supervisor")
+    return [p for p in due if infosec_due_date(p) <= limit]
+
+
 def infosec_due_remind(*, today: date | None = None) -> int:
     """Tell supervisors whose team members' information-security training is due within 30 days (or overdue)."""
-    today = today or timezone.localdate()
-    due = StaffProfile.objects.filter(
-        user__is_active=True, infosec_training_due__lte=today + timedelta(days=INFOSEC_WARN_DAYS)
-    ).select_related("user", "team__supervisor")
     fallback = None
     sent = 0
-    for profile in due:
+    for profile in infosec_due(today=today):
         supervisor = profile.team.supervisor if profile.team and profile.team.supervisor_id else None
         if supervisor is None:
             fallback = fallback if fallback is not None else list(users_with_role("supervisor"))
             recipients = fallback
         else:
             recipients = [supervisor]
-        message = _("Information-security training of %(name)s is due on %(date)s.") % {
-            "name": str(profile),
-            "date": profile.infosec_training_due.isoformat(),
-        }
+        due = infosec_due_date(profile)
+        if profile.infosec_training_due is None:
+            message = _("%(name)s has never had information-security training; it is due by %(date)s.")
+        else:
+            message = _("Information-security training of %(name)s is due on %(date)s.")
         sent += notification_send(
             recipients=recipients,
-            message=message,
+            message=message % {"name": str(profile), "date": due.isoformat()},
             link=reverse("staff:training"),
             level="warning",
-            dedupe_key=f"infosec-due:{profile.pk}:{profile.infosec_training_due.isoformat()}",
+            dedupe_key=f"infosec-due:{profile.pk}:{due.isoformat()}",
         )
     return sent

@@ -190,8 +190,10 @@ KPIS: list[Kpi] = [
         "rem_paid",
         "rem_due",
         source=REMINDERS,
+        count="rem_due",
         scale=100,
         staff_level=False,
+        outcomes=(("paid", _("Paid by the due date"), True), ("unpaid", _("Not paid in time"), False)),
     ),
     Kpi(
         "complaint_rate",
@@ -220,7 +222,7 @@ KPIS: list[Kpi] = [
         "cost_sum",
         "inq_handled",
         records="cost_count",
-        count="inq_handled",
+        count="cost_count",  # the priced replies listed behind the figure
         quantum="0.0001",
         requires="cost_count",  # no priced message: the provider reports no cost (e.g. the outbox backend)
         higher_is_better=False,

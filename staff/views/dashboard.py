@@ -227,6 +227,15 @@ def _export_rows(report: kpis.Report) -> tuple[list[str], list[list]]:
     return header, body
 
 
+def _totals_sheet(report: kpis.Report) -> Sheet:
+    """Every KPI of the dashboard's cards for the scope, service-wide figures included (the XLSX second sheet)."""
+    rows = []
+    for kpi in kpis.KPIS:
+        value = report.total.value(kpi.code)
+        rows.append([str(kpi.label), float(value) if value is not None else None, report.total.count(kpi.code)])
+    return Sheet(title=_("Totals"), header=[_("KPI"), _("Value"), _("Records")], rows=rows)
+
+
 @role_required(*roles.LEADERS)
 def export(request):
     """The staff table as CSV or XLSX (numbers, empty where there is no data)."""
@@ -239,4 +248,4 @@ def export(request):
     if request.GET.get("format") == "csv":
         return csv_response(filename=filename, header=header, rows=body)
     sheet = Sheet(title=_("KPIs"), header=header, rows=body, preamble=[[_("Period"), period.label()]], freeze_columns=3)
-    return xlsx_response(filename=filename, sheets=[sheet])
+    return xlsx_response(filename=filename, sheets=[sheet, _totals_sheet(report)])

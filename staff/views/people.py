@@ -69,6 +69,7 @@ def _profile_context(user) -> dict:
         "hours": training.training_hours(user=user, year=year),
         "attended": attended,
         "assets": user.assets.order_by("asset_tag"),
+        "infosec_due": training.infosec_due_date(profile) if profile else None,
         "today": timezone.localdate(),
     }
 
@@ -118,7 +119,10 @@ def training_list(request):
             .annotate(h=Sum("hours"))
             .values_list("attendances__staff", "h")
         )
-        context["team"] = [{"profile": p, "hours": hours.get(p.user_id) or 0} for p in team.order_by("user__username")]
+        context["team"] = [
+            {"profile": p, "hours": hours.get(p.user_id) or 0, "infosec_due": training.infosec_due_date(p)}
+            for p in team.order_by("user__username")
+        ]
     return render(request, "staff/training.html", context)
 
 
