@@ -44,9 +44,9 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
+    from staff.kpis import model_or_none
 
     from inquiries.models import Inquiry
-    from staff.kpis import model_or_none
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.TWO_FACTOR_REQUIRED = False  # the bench measures the page, not the sign-in
