@@ -136,7 +136,7 @@ def review_queue(
     kept by `review_signals_refresh`), so the queue is one scan of the loans table whatever the history size.
     """
     today = today or timezone.localdate()
-    interval = int(getattr(settings, "LOAN_REVIEW_INTERVAL_DAYS", 90))
+    interval = int(settings.LOAN_REVIEW_INTERVAL_DAYS)
     since = Coalesce(F("last_reviewed_on"), F("disbursement_date"))
     hardship = Q(hardship_reported_on__gt=F("review_since"))
     complaint = Q(complained_on__gt=F("review_since"), complained_on__gte=today - timedelta(days=COMPLAINT_SIGNAL_DAYS))

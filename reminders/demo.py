@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from customers.validators import mask_mobile
+from customers.api import mask_mobile
+from loans.models import Installment, Product
 from reminders import templating
 from reminders.models import (
     ContactDataTask,
@@ -25,6 +26,7 @@ from reminders.models import (
     ReminderPolicy,
     ReminderStep,
 )
+from reminders.planning import reminders_plan
 
 POLICY_NAME = "标准还款提醒 (T−3 短信, T−1 电话, T+1 短信, T+3 电话)"
 STEPS = [(-3, "sms"), (-1, "voice"), (1, "sms"), (3, "voice")]
@@ -99,8 +101,6 @@ def _outcome(rng, channel: str) -> tuple[str, str]:
 
 def seed_history(ctx, policy: ReminderPolicy) -> int:
     """A month of sent reminders with outcomes and prices, so the dashboard and outbox have something to show."""
-    from loans.models import Installment
-
     now = timezone.now()
     today = timezone.localdate(now)
     tz = timezone.get_current_timezone()
@@ -227,9 +227,6 @@ def seed_history(ctx, policy: ReminderPolicy) -> int:
 
 def seed(ctx) -> None:
     """Policy for every product, reminder history, then plan today's reminders (the worker sends them)."""
-    from loans.models import Product
-    from reminders.planning import reminders_plan
-
     policy = seed_policy()
     unlinked = Product.objects.filter(reminder_policy_link__isnull=True).order_by("id")
     linked = len(

@@ -8,11 +8,10 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from customers import crypto
-from customers.validators import mask_mobile
+from customers.api import mask_mobile, pii_hash
 from reminders.backends import SendError, get_backend
 from reminders.models import OutboundMessage
 
@@ -22,7 +21,7 @@ def status_callback_url(channel: str) -> str:
     name = "reminders:webhook_sms_status" if channel == OutboundMessage.Channel.SMS else "reminders:webhook_call_status"
     try:
         path = reverse(name)
-    except Exception:
+    except NoReverseMatch:
         return ""
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
@@ -45,7 +44,7 @@ def sms_send(
         purpose=purpose,
         customer=customer,
         to_number=to,
-        to_hash=crypto.pii_hash(to),
+        to_hash=pii_hash(to),
         to_masked=mask_mobile(to),
         body=body,
         body_hash=hashlib.sha256(body.encode()).hexdigest(),

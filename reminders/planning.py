@@ -3,7 +3,7 @@
 - `reminders_plan` (beat, every few minutes): one INSERT … SELECT per step and step date, ON CONFLICT DO NOTHING
   on the unique (installment, step, channel): running it twice plans nothing twice.
 - `reminders_dispatch` (beat, every few seconds): claims due rows (FOR UPDATE SKIP LOCKED on PostgreSQL), marks
-  them `sending` and enqueues tasks that carry only ids, in batches.
+  them `sending` and hands their ids to `enqueue` (the caller's: tasks.py enqueues worker tasks in batches).
 - `reminders_sweep` (beat, every minute): rows left in `sending` (worker killed, broker down) are enqueued again.
   Sending twice is impossible: the send service decides from the row and its message (see services.py).
 """
@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
-from loans.models import Loan
+from loans.models import Installment, Loan
 from reminders import rules
 from reminders.models import Reminder, ReminderStep
 
@@ -73,8 +73,6 @@ def _insert_select(queryset, columns: Iterable[str]) -> int:
 
 def reminders_plan(*, now: datetime | None = None) -> int:
     """Plan reminders for current unpaid installments whose step date is today (or missed in the last days)."""
-    from loans.models import Installment
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     steps = list(ReminderStep.objects.filter(policy__active=True).order_by("id"))
@@ -130,24 +128,6 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     return planned
 
 
-def _queue_name() -> str | None:
-    return getattr(settings, "REMINDER_QUEUE", None) or None
-
-
-def enqueue_send(ids: list[int]) -> None:
-    """Hand ids to the worker in batches; a broker outage is logged and left to the sweeper."""
-    from reminders.tasks import reminders_send_batch
-
-    queue = _queue_name()
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
-        try:
-            reminders_send_batch.apply_async(args=[chunk], queue=queue) if queue else reminders_send_batch.delay(chunk)
-        except Exception:  # broker down: the rows stay `sending` and the sweeper enqueues them again
-            logger.exception("could not enqueue %d reminders; the sweeper will retry", len(chunk))
-            return
-
-
 def _claim(queryset, *, limit: int, now: datetime) -> list[int]:
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
@@ -161,24 +141,24 @@ def _claim(queryset, *, limit: int, now: datetime) -> list[int]:
 
 
 def reminders_dispatch(
-    *, now: datetime | None = None, limit: int = DISPATCH_LIMIT, enqueue: Callable[[list[int]], None] | None = None
+    *, enqueue: Callable[[list[int]], None], now: datetime | None = None, limit: int = DISPATCH_LIMIT
 ) -> int:
-    """Claim planned reminders that are due, mark them `sending` and enqueue them for the worker."""
+    """Claim planned reminders that are due, mark them `sending` and hand their ids to `enqueue` (tasks.enqueue_send)."""
     now = now or timezone.now()
     due = Reminder.objects.filter(status=Reminder.Status.PLANNED, planned_for__lte=now).order_by("planned_for", "id")
     ids = _claim(due, limit=limit, now=now)
     if ids:
-        (enqueue or enqueue_send)(ids)
+        enqueue(ids)
     return len(ids)
 
 
 def stale_seconds() -> int:
     """How long a row may stay `sending` (or an attempt stay unanswered) before it is taken up again."""
-    return int(getattr(settings, "REMINDER_SENDING_STALE_SECONDS", 120))
+    return int(settings.REMINDER_SENDING_STALE_SECONDS)
 
 
 def reminders_sweep(
-    *, now: datetime | None = None, limit: int = DISPATCH_LIMIT, enqueue: Callable[[list[int]], None] | None = None
+    *, enqueue: Callable[[list[int]], None], now: datetime | None = None, limit: int = DISPATCH_LIMIT
 ) -> int:
     """Enqueue again the rows left in `sending` longer than the stale time (worker killed, message lost)."""
     now = now or timezone.now()
@@ -188,5 +168,5 @@ def reminders_sweep(
     ids = _claim(stuck, limit=limit, now=now)
     if ids:
         logger.warning("re-enqueued %d reminders stuck in sending", len(ids))
-        (enqueue or enqueue_send)(ids)
+        enqueue(ids)
     return len(ids)

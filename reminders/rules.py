@@ -116,5 +116,5 @@ def moves_forward(rank: dict[str, int], current: str, new: str) -> bool:
 
 def retry_delay_seconds(attempts: int) -> int:
     """Short exponential backoff driven by database rows: 10 s, 20 s, 40 s … at most 10 minutes."""
-    base = getattr(settings, "REMINDER_RETRY_BASE_SECONDS", 10)
+    base = settings.REMINDER_RETRY_BASE_SECONDS
     return int(min(base * 2 ** max(attempts - 1, 0), 600))

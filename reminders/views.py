@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
+from loans.models import Installment, Loan
 from reminders import selectors, services
 from reminders.backends import get_backend
 from reminders.forms import ContactTaskResolveForm, OutboxFilterForm, SendNowForm
@@ -74,8 +75,6 @@ def contact_task_resolve(request, pk: int):
 @role_required(*roles.STAFF_ROLES)
 def loan_reminders(request, loan_id: int):
     """A loan's reminders with their outcome, and "send reminder now" for agents."""
-    from loans.models import Installment, Loan
-
     loan = get_object_or_404(
         Loan.objects.select_related("customer", "product__reminder_policy_link__policy"), pk=loan_id
     )
@@ -99,8 +98,6 @@ def loan_reminders(request, loan_id: int):
 @role_required(*SEND_NOW_ROLES)
 def send_now(request, installment_id: int):
     """An agent sends a reminder at once: the same rules as the worker, audit-logged."""
-    from loans.models import Installment
-
     installment = get_object_or_404(Installment.objects.select_related("loan"), pk=installment_id)
     form = SendNowForm(request.POST)
     if not form.is_valid():

@@ -1,13 +1,11 @@
-from datetime import timedelta
-from html import escape as html_escape
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from aftersales.templatetags.portal import badge
 from inquiries.models import Inquiry
 
 register = template.Library()
@@ -34,52 +32,60 @@ def _late(overdue: timedelta) -> str:
     return _("%(hours)s h %(minutes)s min late") % {"hours": hours, "minutes": int(overdue.total_seconds() // 60) % 60}
 
 
-def _markup(html: str) -> str:
-    """Markup built in this module from escaped values (quote(), escaped labels, numbers, dates): safe."""
-    return mark_safe(html)  # noqa: S308 - callers escape every value they insert
-
-
 def _labels(context) -> dict:
-    """Translated, escaped labels, made once per template render (the queue shows 25 rows every 5 seconds)."""
+    """Translated SLA labels and the render's clock, made once per template render (the queue re-renders every 5 s)."""
     labels = context.render_context.get("inquiry_sla_labels")
     if labels is None:
-        texts = {
+        labels = {
             "green": _("On time"),
             "amber": _("Due soon"),
             "red": _("Breached"),
             "met": _("SLA met"),
             "breached": _("SLA breached"),
             "none": _("No response"),
+            "now": timezone.now(),
         }
-        labels = {key: html_escape(str(text)) for key, text in texts.items()}
-        labels["now"] = timezone.now()
         context.render_context["inquiry_sla_labels"] = labels
     return labels
 
 
-@register.simple_tag(takes_context=True)
-def sla_countdown(context, inquiry, labels=None):
-    """A live countdown for an unanswered inquiry (portal.js updates it every second), else the SLA result."""
-    labels = labels or _labels(context)
+@dataclass(frozen=True, slots=True)
+class SlaState:
+    """What the SLA badge shows: a live countdown, "late" (long breached), or the recorded result."""
+
+    kind: str  # live | late | met | breached | none
+    due: datetime | None = None
+    due_iso: str = ""
+    late: str = ""
+
+
+def sla_state(inquiry, now: datetime) -> SlaState:
+    """The SLA badge's state of an inquiry (or queue row) at `now`; values only, the markup is in _sla_badge.html."""
     if inquiry.first_responded_at is None and inquiry.status != "resolved":
         due = inquiry.first_response_due
-        overdue = labels["now"] - due
+        overdue = now - due
         if overdue > LIVE_COUNTDOWN_LIMIT:
             # Long breached: a ticking "+3967:10" says nothing; show how late it is in days and hours.
-            return _markup(
-                f'<span class="badge text-bg-danger" data-state="red" '
-                f'title="{timezone.localtime(due):%Y-%m-%d %H:%M}">{labels["red"]} · {html_escape(_late(overdue))}</span>'
-            )
-        return _markup(
-            f'<span class="countdown badge text-bg-secondary" data-due="{due.isoformat()}" '
-            f'data-label-green="{labels["green"]}" data-label-amber="{labels["amber"]}" '
-            f'data-label-red="{labels["red"]}">{timezone.localtime(due):%H:%M}</span>'
-        )
+            return SlaState("late", due=due, late=_late(overdue))
+        return SlaState("live", due=due, due_iso=due.isoformat())
     if inquiry.sla_met is True:
-        return _markup(f'<span class="badge text-bg-success" data-sla="met">{labels["met"]}</span>')
+        return SlaState("met")
     if inquiry.sla_met is False:
-        return _markup(f'<span class="badge text-bg-danger" data-sla="breached">{labels["breached"]}</span>')
-    return _markup(f'<span class="badge text-bg-secondary">{labels["none"]}</span>')
+        return SlaState("breached")
+    return SlaState("none")
+
+
+@register.simple_tag(takes_context=True, name="sla_state")
+def sla_state_tag(context, inquiry) -> SlaState:
+    """`{% sla_state inquiry as s %}`: the state for _sla_badge.html, at this render's clock."""
+    return sla_state(inquiry, _labels(context)["now"])
+
+
+@register.inclusion_tag("inquiries/_sla_badge.html", takes_context=True)
+def sla_countdown(context, inquiry) -> dict:
+    """A live countdown for an unanswered inquiry (portal.js updates it every second), else the SLA result."""
+    labels = _labels(context)
+    return {"s": sla_state(inquiry, labels["now"]), "sla_labels": labels}
 
 
 CHANNEL_CLASSES = {
@@ -100,76 +106,15 @@ def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
 
 
-def quote(value) -> str:
-    """HTML-escape a plain string from the database (the standard library's escape: quotes included)."""
-    return html_escape(value or "")
-
-
-@register.simple_tag(takes_context=True)
-def queue_rows(context, inquiries, category_labels):
-    """The queue table's rows in one pass (the queue renders 25 rows every 5 seconds per agent).
-
-    The same markup a template loop would give, every value escaped; a template loop spent most of the
-    page's server time resolving variables, tags and lazy translations row by row. Labels, badges and the
-    CSRF field are made once per render.
-    """
-    labels = _labels(context)
-    esc = conditional_escape  # labels (lazy translations) and markup
-    again = format_html(' <span class="badge text-bg-warning text-dark">{}</span>', _("Customer wrote again"))
-    escalated = " " + badge("escalated", Inquiry.Status.ESCALATED.label)
-    check = esc(_("Check"))
-    unknown = esc(_("unknown"))
-    channels = {value: channel_badge(value, label) for value, label in Inquiry.Channel.choices}
-    categories = {key: esc(label) for key, label in category_labels.items()}
-    no_agent = '<span class="text-body-secondary">—</span>'
-    open_button = '<a class="btn btn-sm btn-outline-secondary py-0" href="{url}">' + esc(_("Open")) + "</a>"
-    claim_form = (
-        '<form method="post" action="{url}claim/" class="d-inline">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(context.get("csrf_token", ""))}">'
-        '<button type="submit" class="btn btn-sm btn-primary py-0 js-claim" data-testid="claim-{ref}">'
-        + esc(_("Claim"))
-        + "</button></form>"
-    )
-    rows = []
-    for inquiry in inquiries:
-        url = quote(inquiry.detail_url)
-        ref = quote(inquiry.reference)
-        state = sla_countdown(context, inquiry, labels)
-        if inquiry.awaiting_agent:
-            state += again
-        if inquiry.status == Inquiry.Status.ESCALATED:
-            state += escalated
-        flag = (
-            f' <span class="badge text-bg-warning text-dark" title="{quote(inquiry.flag_reason)}">{check}</span>'
-            if inquiry.flagged
-            else ""
-        )
-        if inquiry.customer_id:
-            who = (
-                f'{quote(mask_name(inquiry.customer_name))} <span class="text-body-secondary small">'
-                f"{quote(inquiry.customer_number)}</span>"
-            )
-        else:
-            who = f'<span class="text-body-secondary">{quote(inquiry.contact_masked) or unknown}</span>'
-        if inquiry.assigned_to_id:
-            agent = quote(inquiry.agent_name)
-            action = open_button.format(url=url)
-        else:
-            agent = no_agent
-            action = claim_form.format(url=url, ref=ref)
-        category = categories.get(inquiry.category) or quote(inquiry.category)
-        received = timezone.localtime(inquiry.received_at).strftime("%m-%d %H:%M")
-        rows.append(
-            f'<tr class="queue-row" data-inquiry="{inquiry.pk}" data-href="{url}" tabindex="-1">'
-            f'<td class="text-nowrap">{state}</td>'
-            f'<td class="text-nowrap"><a href="{url}" class="font-monospace">{ref}</a>{flag}</td>'
-            f"<td>{channels.get(inquiry.channel) or quote(inquiry.channel)}</td>"
-            f'<td class="text-nowrap">{who}</td>'
-            f'<td class="small">{category}</td>'
-            f'<td class="text-truncate queue-subject">{quote(inquiry.subject)}</td>'
-            f'<td class="text-nowrap small">{received}</td>'
-            f'<td class="text-nowrap small">{agent}</td>'
-            f'<td class="text-end text-nowrap">{action}</td>'
-            "</tr>\n"
-        )
-    return _markup("".join(rows))
+@register.inclusion_tag("inquiries/_queue_rows.html", takes_context=True)
+def queue_rows(context, inquiries, category_labels) -> dict:
+    """The queue table's rows (the markup is in inquiries/_queue_rows.html; labels and the clock made once)."""
+    return {
+        "rows": inquiries,
+        "category_labels": category_labels,
+        "channel_classes": CHANNEL_CLASSES,
+        "channel_labels": dict(Inquiry.Channel.choices),
+        "escalated_label": Inquiry.Status.ESCALATED.label,
+        "sla_labels": _labels(context),
+        "csrf_token": context.get("csrf_token", ""),
+    }

@@ -30,7 +30,7 @@ CLAUSE_REFERENCES = {
 
 def apr_cap() -> Decimal:
     """The comprehensive annual cost cap (setting LOAN_APR_CAP, default 24%)."""
-    return Decimal(getattr(settings, "LOAN_APR_CAP", Decimal("0.24")))
+    return Decimal(settings.LOAN_APR_CAP)
 
 
 def percent(value: Decimal) -> str:

@@ -25,7 +25,6 @@ from reminders.backends.values import duration_seconds, price_value
 
 # Twilio error codes that mean "this destination cannot be reached this way": do not retry, fix the contact data.
 PERMANENT_CODES = {21211, 21214, 21217, 21408, 21610, 21612, 21614, 13224, 13225}
-HTTP_TIMEOUT_SECONDS = 10
 # The SDK logs every request with its headers at INFO: too chatty for a worker sending thousands.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
@@ -44,9 +43,9 @@ class Backend:
     name = "twilio"
 
     def __init__(self) -> None:
-        http_client = TwilioHttpClient(timeout=getattr(settings, "TWILIO_HTTP_TIMEOUT", HTTP_TIMEOUT_SECONDS))
+        http_client = TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT)
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
-        if getattr(settings, "TWILIO_API_BASE_URL", ""):
+        if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
 
     # ---- sending ----

@@ -4,8 +4,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fresh_template_cache():
     """Each test has its own steps and templates (ids are reused after a rollback)."""
-    from reminders import services
+    from reminders.services import texts
 
-    services._template_cache.clear()
+    texts._template_cache.clear()
     yield
-    services._template_cache.clear()
+    texts._template_cache.clear()

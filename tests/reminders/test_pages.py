@@ -110,10 +110,11 @@ def test_agent_sends_a_reminder_now_and_it_is_audit_logged(client_agent, agent):
 
 
 @time_machine.travel(datetime(2026, 12, 3, 22, 0, tzinfo=SH), tick=False)
-def test_send_now_in_quiet_hours_is_held_until_morning(client_agent, agent):
-    client_agent.force_login(agent)
+def test_send_now_in_quiet_hours_is_held_until_morning(client, agent):
+    # Signed in inside the travelled clock: a session stamped at the real time would look idle (or not) by the wall clock.
+    client.force_login(agent)
     installment = make_installment(due_date=date(2026, 12, 6))
-    response = client_agent.post(
+    response = client.post(
         reverse("reminders:send_now", args=[installment.pk]), {"channel": "voice"}, follow=True
     )
     reminder = Reminder.objects.get()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from reminders import planning, services, templating
 from reminders.models import TEMPLATE_PLACEHOLDERS, MessageTemplate, OutboundMessage, Reminder
+from reminders.services import caps
 from tests.reminders.factories import NATIONAL_ID, make_customer, make_installment, make_policy, make_product
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -146,7 +147,7 @@ def test_at_most_three_contacts_per_customer_per_day_across_loans(fake_twilio, s
     # the next local day the count starts again
     with time_machine.travel(datetime(2026, 12, 4, 0, 0, tzinfo=SH), tick=False):
         assert (
-            services._cap_reached(
+            caps._cap_reached(
                 customer=customer, to_hash="x", body_hash="y", channel="sms", exclude_pk=None, now=datetime.now(tz=SH)
             )
             is False

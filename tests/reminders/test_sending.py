@@ -9,6 +9,7 @@ import time_machine
 
 from loans.models import Installment
 from reminders import planning, services
+from reminders.backends import get_backend
 from reminders.models import ContactDataTask, OutboundMessage, Reminder
 from tests.reminders.factories import make_customer, make_installment, make_policy, make_product
 
@@ -150,7 +151,7 @@ def test_worker_killed_after_the_provider_answered_never_sends_twice(fake_twilio
     planning.reminders_plan()
     claimed = []
     planning.reminders_dispatch(enqueue=claimed.extend)
-    backend = services.get_backend()
+    backend = get_backend()
     real_send = backend.send_sms
 
     def send_then_die(**kwargs):
