@@ -114,9 +114,7 @@ def test_send_now_in_quiet_hours_is_held_until_morning(client, agent):
     # Signed in inside the travelled clock: a session stamped at the real time would look idle (or not) by the wall clock.
     client.force_login(agent)
     installment = make_installment(due_date=date(2026, 12, 6))
-    response = client.post(
-        reverse("reminders:send_now", args=[installment.pk]), {"channel": "voice"}, follow=True
-    )
+    response = client.post(reverse("reminders:send_now", args=[installment.pk]), {"channel": "voice"}, follow=True)
     reminder = Reminder.objects.get()
     assert (reminder.status, reminder.planned_for) == ("planned", datetime(2026, 12, 4, 8, 0, tzinfo=SH))
     assert "will be sent at 2026-12-04 08:00" in response.content.decode()
