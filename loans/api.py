@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # this module is imported from AppConfig modules, before the 
     from django.http import HttpRequest
 
     from aftersales.portal import Panel
+    from loans.models import Loan
 
 LoanPanelsFn = Callable[["HttpRequest", object], list["Panel"]]
 
@@ -30,7 +31,7 @@ def register_loan_panel(fn: LoanPanelsFn) -> LoanPanelsFn:
     return fn
 
 
-def loan_panels_for(request: HttpRequest, loan) -> list[Panel]:
+def loan_panels_for(request: HttpRequest, loan: Loan) -> list[Panel]:
     """Every registered panel for the loan page, in `order`."""
     panels = [panel for fn in loan_panels for panel in fn(request, loan)]
     return sorted(panels, key=lambda panel: panel.order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.money import ZERO, money
+from customers.models import Customer
 from customers.selectors import customer_match
 from loans import ledger
 from loans.models import Allocation, ContractClause, FeeCharge, Installment, LedgerMonth, LedgerState, Loan, Repayment
@@ -252,7 +254,7 @@ def review_queue_rows(loans: list[Loan], *, today: date | None = None) -> list[L
     return loans
 
 
-def review_queue_export_rows(loans: QuerySet[Loan], *, today: date | None = None, chunk: int = 2000):
+def review_queue_export_rows(loans: QuerySet[Loan], *, today: date | None = None, chunk: int = 2000) -> Iterator[Loan]:
     """The filtered queue for the XLSX export, in chunks of `chunk` loans (two queries a chunk, memory bounded)."""
     batch: list[Loan] = []
     for loan in loans.iterator(chunk_size=chunk):
@@ -478,7 +480,7 @@ def reconciliation_full() -> Reconciliation:
     )
 
 
-def customer_loans(customer) -> list[Loan]:
+def customer_loans(customer: Customer) -> list[Loan]:
     """A customer's loans with the next open installment attached as `next_installment` (two queries)."""
     loans = list(Loan.objects.filter(customer=customer).select_related("product").order_by("-disbursement_date"))
     if not loans:

@@ -163,6 +163,7 @@ def reminders_for_customer(*, customer_id: int, limit: int = 20) -> list[Reminde
 
 
 def contact_tasks_open() -> QuerySet[ContactDataTask]:
+    """Open contact-data tasks with what the list shows (customer, reminder, loan)."""
     return ContactDataTask.objects.filter(status=ContactDataTask.Status.OPEN).select_related(
         "customer", "reminder", "reminder__loan"
     )

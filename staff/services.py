@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersales.audit import audit_log
@@ -60,7 +63,9 @@ def staff_role_sync(*, profile: StaffProfile) -> None:
 
 
 @transaction.atomic
-def staff_duty_set(*, profile: StaffProfile, on_duty: bool, actor=None, request=None) -> StaffProfile:
+def staff_duty_set(
+    *, profile: StaffProfile, on_duty: bool, actor: AbstractBaseUser | None = None, request: HttpRequest | None = None
+) -> StaffProfile:
     """Put a staff member on or off duty (inquiry assignment uses it)."""
     if profile.on_duty == on_duty:
         return profile
@@ -78,7 +83,9 @@ def staff_duty_set(*, profile: StaffProfile, on_duty: bool, actor=None, request=
 
 
 @transaction.atomic
-def asset_retire(*, asset, on, reason: str, actor=None, request=None):
+def asset_retire(
+    *, asset: Asset, on: date, reason: str, actor: AbstractBaseUser | None = None, request: HttpRequest | None = None
+) -> Asset:
     """Retire an asset: it leaves its holder and the register keeps it as retired."""
     previous = asset.assigned_to_id
     asset.status = Asset.Status.RETIRED
@@ -92,7 +99,7 @@ def asset_retire(*, asset, on, reason: str, actor=None, request=None):
     return asset
 
 
-def asset_assignment_track(*, asset, previous_staff_id: int | None) -> None:
+def asset_assignment_track(*, asset: Asset, previous_staff_id: int | None) -> None:
     """Close the previous holder's assignment and open the new one's."""
     today = timezone.localdate()
     if previous_staff_id:

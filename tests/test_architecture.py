@@ -229,3 +229,46 @@ def test_the_reader_sees_imports_inside_functions_and_the_layer_order(tmp_path):
     assert len(found) == 1 and found[0].in_function and found[0].names == ("Survey",)
     assert layer_of("staff.models") > layer_of("inquiries.services")
     assert layer_of("org.models") < layer_of("aftersales.audit")
+
+
+def _public_face(path: Path) -> bool:
+    parts = path.relative_to(ROOT).parts
+    return any(part in ("services", "selectors") for part in parts[1:-1]) or path.stem in (
+        "services",
+        "selectors",
+        "api",
+    )
+
+
+def _untyped(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    arguments = function.args
+    missing = [
+        a.arg
+        for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs
+        if a.annotation is None and a.arg not in ("self", "cls")
+    ]
+    missing += [f"*{a.arg}" for a in (arguments.vararg, arguments.kwarg) if a is not None and a.annotation is None]
+    if function.returns is None:
+        missing.append("return")
+    if not ast.get_docstring(function):
+        missing.append("docstring")
+    return missing
+
+
+def test_public_service_and_selector_functions_are_typed_and_documented():
+    """Every public function of a services/selectors/api module has type hints on each argument and the return, and a docstring."""
+    found = []
+    for path in app_files():
+        if not _public_face(path):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
+                if missing := _untyped(node):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {', '.join(missing)}")
+    assert found == []
+
+
+def test_the_typing_check_sees_a_missing_hint(tmp_path):
+    """The check above would see an untyped argument, a missing return type and a missing docstring."""
+    function = ast.parse("def f(*, loan, request=None):\n    return loan\n").body[0]
+    assert _untyped(function) == ["loan", "request", "return", "docstring"]

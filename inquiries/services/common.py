@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Value
@@ -66,7 +66,7 @@ def contact_masked(phone: str, email: str) -> str:
     return " · ".join(p for p in parts if p)[:120]
 
 
-def message_create(*, body: str, **fields) -> InquiryMessage:
+def message_create(*, body: str, **fields: Any) -> InquiryMessage:
     """Every thread entry is stored through here: numbers in the text masked, the original kept encrypted."""
     protected = text_protect(body or "")
     return InquiryMessage.objects.create(body=protected.shown, body_full=protected.full, **fields)

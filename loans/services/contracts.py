@@ -8,12 +8,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from aftersales.money import ZERO, money
+from customers.models import Customer
 from loans.apr import CashFlow, comprehensive_cost, schedule_cash_flows
 from loans.models import ContractClause, FeeCharge, Installment, Loan, Product
 from loans.schedule import ScheduleLine, generate_schedule, schedule_totals
@@ -171,7 +174,7 @@ def new_contract_number(on: date) -> str:
 @transaction.atomic
 def loan_create(
     *,
-    customer,
+    customer: Customer,
     product: Product,
     principal: Decimal,
     annual_rate: Decimal,
@@ -179,10 +182,10 @@ def loan_create(
     disbursement_date: date,
     first_due_date: date,
     purpose: str = "",
-    created_by=None,
+    created_by: AbstractBaseUser | None = None,
     extra_fees: list[str] = (),
     contract_number: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Loan:
     """Sign a contract: copy the product's fee terms onto it, write the schedule, refuse it above the APR cap."""
     principal = money(principal)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,8 +148,8 @@ def repayment_post(
     received_at: datetime,
     channel: str,
     external_id: str,
-    posted_by=None,
-    request=None,
+    posted_by: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
 ) -> Repayment:
     """Post a repayment and allocate it: penalty, fees, interest, principal, oldest first; excess to credit."""
     amount = money(amount)
@@ -179,7 +181,13 @@ def repayment_post(
 
 
 @transaction.atomic
-def repayment_reverse(*, repayment: Repayment, reason: str, reversed_by=None, request=None) -> Repayment:
+def repayment_reverse(
+    *,
+    repayment: Repayment,
+    reason: str,
+    reversed_by: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> Repayment:
     """Reverse a repayment: re-open what it paid, take back credit it created, and log why."""
     reason = (reason or "").strip()
     if not reason:
@@ -341,10 +349,10 @@ def loan_settle(
     received_at: datetime,
     channel: str,
     external_id: str,
-    posted_by=None,
+    posted_by: AbstractBaseUser | None = None,
     prepay_principal: Decimal | None = None,
     option: str = "shorten_term",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Repayment:
     """Early repayment: full (prepay_principal None) or partial, shortening the term or lowering the installment."""
     amount = money(amount)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,13 +223,13 @@ def _cost_check(preview: RestructurePreview) -> None:
 def restructure_propose(
     *,
     loan: Loan,
-    proposed_by,
+    proposed_by: AbstractBaseUser,
     reason: str,
     extension_months: int = 0,
     holiday_installments: int = 0,
     new_rate: Decimal | None = None,
     waive_penalty: bool = False,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> RestructurePlan:
     """An agent proposes a plan for a customer in difficulty."""
     roles.require_role(proposed_by, [roles.AGENT])
@@ -272,7 +274,9 @@ def restructure_propose(
 
 
 @transaction.atomic
-def restructure_review(*, plan: RestructurePlan, reviewed_by, note: str, request=None) -> RestructurePlan:
+def restructure_review(
+    *, plan: RestructurePlan, reviewed_by: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> RestructurePlan:
     """The risk assessor reviews a proposed plan."""
     plan = _step(plan, reviewed_by, roles.RISK_ASSESSOR, RestructurePlan.Status.PROPOSED, "restructure_review")
     if not (note or "").strip():
@@ -285,7 +289,9 @@ def restructure_review(*, plan: RestructurePlan, reviewed_by, note: str, request
 
 
 @transaction.atomic
-def restructure_approve(*, plan: RestructurePlan, approved_by, request=None) -> RestructurePlan:
+def restructure_approve(
+    *, plan: RestructurePlan, approved_by: AbstractBaseUser, request: HttpRequest | None = None
+) -> RestructurePlan:
     """A manager approves a reviewed plan."""
     plan = _step(plan, approved_by, roles.MANAGER, RestructurePlan.Status.REVIEWED, "restructure_approve")
     plan.status = RestructurePlan.Status.APPROVED
@@ -296,7 +302,9 @@ def restructure_approve(*, plan: RestructurePlan, approved_by, request=None) -> 
 
 
 @transaction.atomic
-def restructure_reject(*, plan: RestructurePlan, rejected_by, note: str, request=None) -> RestructurePlan:
+def restructure_reject(
+    *, plan: RestructurePlan, rejected_by: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> RestructurePlan:
     """The risk assessor (at review) or the manager (at approval) turns the plan down."""
     plan = RestructurePlan.objects.select_for_update().get(pk=plan.pk)
     role_for = {RestructurePlan.Status.PROPOSED: roles.RISK_ASSESSOR, RestructurePlan.Status.REVIEWED: roles.MANAGER}
@@ -320,7 +328,9 @@ def restructure_reject(*, plan: RestructurePlan, rejected_by, note: str, request
 
 
 @transaction.atomic
-def restructure_accept(*, plan: RestructurePlan, recorded_by, note: str, request=None) -> RestructurePlan:
+def restructure_accept(
+    *, plan: RestructurePlan, recorded_by: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> RestructurePlan:
     """Record the customer's acceptance (agent) and apply: the new schedule replaces the remaining installments."""
     plan = _step(plan, recorded_by, roles.AGENT, RestructurePlan.Status.APPROVED, "restructure_accept")
     if not (note or "").strip():

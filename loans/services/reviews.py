@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
+from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersales import permissions as roles
@@ -19,7 +21,7 @@ from loans.models import Loan, LoanReview
 def loan_review_record(
     *,
     loan: Loan,
-    reviewed_by,
+    reviewed_by: AbstractBaseUser,
     classification: str,
     funds_use: str,
     financial_condition: str,
@@ -28,7 +30,7 @@ def loan_review_record(
     financial_note: str = "",
     measures: str = "",
     trigger: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> LoanReview:
     """Record a review and set the loan's five-category classification (risk assessors only)."""
     roles.require_role(reviewed_by, [roles.RISK_ASSESSOR])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,13 @@ def waivable_amount(*, loan: Loan, installment: Installment | None = None) -> De
 
 @transaction.atomic
 def fee_waiver_request(
-    *, loan: Loan, amount: Decimal, reason: str, requested_by, installment: Installment | None = None, request=None
+    *,
+    loan: Loan,
+    amount: Decimal,
+    reason: str,
+    requested_by: AbstractBaseUser,
+    installment: Installment | None = None,
+    request: HttpRequest | None = None,
 ) -> FeeWaiver:
     """Ask a manager to waive penalty interest and fees on a loan (or one installment of it)."""
     amount = money(amount)
@@ -83,7 +91,9 @@ def _decidable(waiver: FeeWaiver, user, *, action: str) -> FeeWaiver:
 
 
 @transaction.atomic
-def fee_waiver_approve(*, waiver: FeeWaiver, approved_by, note: str = "", request=None) -> FeeWaiver:
+def fee_waiver_approve(
+    *, waiver: FeeWaiver, approved_by: AbstractBaseUser, note: str = "", request: HttpRequest | None = None
+) -> FeeWaiver:
     """Approve (managers only): lower penalty interest first, then fees, oldest installment first."""
     loan = Loan.objects.select_for_update().get(pk=waiver.loan_id)
     waiver = _decidable(waiver, approved_by, action="fee_waiver_approve")
@@ -141,7 +151,9 @@ def fee_waiver_approve(*, waiver: FeeWaiver, approved_by, note: str = "", reques
 
 
 @transaction.atomic
-def fee_waiver_reject(*, waiver: FeeWaiver, rejected_by, note: str, request=None) -> FeeWaiver:
+def fee_waiver_reject(
+    *, waiver: FeeWaiver, rejected_by: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> FeeWaiver:
     """Reject (managers only, never the requester) with a reason."""
     waiver = _decidable(waiver, rejected_by, action="fee_waiver_reject")
     if not (note or "").strip():

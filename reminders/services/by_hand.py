@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
+from loans.models import Installment
 from reminders.models import Reminder
 from reminders.services.sending import reminder_send
 
 
-def reminder_send_now(*, installment, channel: str, actor, request=None) -> Reminder:
+def reminder_send_now(
+    *, installment: Installment, channel: str, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> Reminder:
     """An agent's "send reminder now": the same checks as the worker (paid, quiet hours, opt-outs, caps), audited."""
     now = timezone.now()
     reminder = Reminder.objects.create(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersales.audit import audit_log
-from reminders.models import ContactDataTask
+from customers.models import Customer
+from reminders.models import ContactDataTask, Reminder
 
 
-def contact_task_open(*, customer, reason: str, reminder=None, error_code: str = "", number_masked: str = ""):
+def contact_task_open(
+    *, customer: Customer, reason: str, reminder: Reminder | None = None, error_code: str = "", number_masked: str = ""
+) -> ContactDataTask:
     """Open a contact-data task for the customer, or return the open one for the same reason."""
     task = ContactDataTask.objects.filter(customer=customer, reason=reason, status=ContactDataTask.Status.OPEN).first()
     if task is not None:
@@ -28,7 +33,9 @@ def contact_task_open(*, customer, reason: str, reminder=None, error_code: str =
 
 
 @transaction.atomic
-def contact_task_resolve(*, task: ContactDataTask, actor, note: str, request=None) -> ContactDataTask:
+def contact_task_resolve(
+    *, task: ContactDataTask, actor: AbstractBaseUser, note: str, request: HttpRequest | None = None
+) -> ContactDataTask:
     """Close a contact-data task with what was done (audit-logged)."""
     task = ContactDataTask.objects.select_for_update().get(pk=task.pk)
     if task.status == ContactDataTask.Status.DONE:

@@ -23,6 +23,7 @@ from customers.api import mask_mobile, pii_hash
 from loans.models import Loan
 from reminders import rules, templating
 from reminders.backends import SendError, SendResult, TransientSendError, get_backend
+from reminders.backends.base import MessagingBackend
 from reminders.messaging import status_callback_url
 from reminders.models import OutboundMessage, Reminder
 from reminders.planning import stale_seconds
@@ -198,7 +199,7 @@ def _locked_reminders(ids):
     )
 
 
-def reminder_send(*, reminder_id: int, backend=None) -> str:
+def reminder_send(*, reminder_id: int, backend: MessagingBackend | None = None) -> str:
     """Send one reminder if it still needs sending; returns what happened (for logs and tests). Safe to run twice."""
     backend = backend or get_backend()
     now = timezone.now()
@@ -222,7 +223,7 @@ def reminder_send(*, reminder_id: int, backend=None) -> str:
     return _deliver(attempt, backend)
 
 
-def reminders_send_many(*, reminder_ids: list[int], backend=None) -> list[str]:
+def reminders_send_many(*, reminder_ids: list[int], backend: MessagingBackend | None = None) -> list[str]:
     """Send a batch: the same rules and order as `reminder_send`, with the checks and attempts of the whole batch
     in one transaction (a handful of queries instead of a dozen per reminder); then each message goes out and its
     provider id is stored at once."""

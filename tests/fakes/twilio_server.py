@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, urlencode
 from urllib.request import Request, urlopen
 
@@ -257,7 +258,7 @@ class FakeTwilio:
         try:
             with urlopen(Request(target, data=data, headers=headers, method="POST"), timeout=10) as resp:  # noqa: S310
                 return resp.status
-        except Exception as exc:  # HTTPError carries the status
+        except (HTTPError, URLError, OSError) as exc:  # HTTPError carries the status
             return getattr(exc, "code", 0)
 
     def sent_to(self, number: str) -> list[dict]:

@@ -101,7 +101,7 @@ class Capture(logging.Handler):
         for record in self.records:
             try:
                 out.append(record.getMessage())
-            except Exception:
+            except (TypeError, ValueError):
                 out.append(str(record.msg))
             out.append(repr(record.args))
             if record.exc_info:
