@@ -78,6 +78,13 @@ class Inquiry(models.Model):
         "org.Department", verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL
     )
     escalation_due = models.DateTimeField(_("escalation due"), null=True, blank=True)
+    # Escalations as tracked work (#15): when it went to the department, the alert before its deadline, the breach,
+    # the department's answer, and the one holding reply sent to the customer.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalation_alerted_at = models.DateTimeField(_("escalation deadline alert sent"), null=True, blank=True)
+    escalation_breached_at = models.DateTimeField(_("escalation deadline missed"), null=True, blank=True)
+    escalation_answered_at = models.DateTimeField(_("department answered"), null=True, blank=True)
+    holding_reply_sent_at = models.DateTimeField(_("holding reply sent"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, db_index=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,6 +94,9 @@ class Inquiry(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The customer wrote again after the last reply: the queue shows it until someone answers.
     awaiting_agent = models.BooleanField(_("customer waiting"), default=False)
+    # The customer's follow-up message on an answered or resolved inquiry starts a next-response clock (#15).
+    next_response_due = models.DateTimeField(_("next response due"), null=True, blank=True, db_index=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     # Kept but suspicious (a malformed email, an unreadable SMS): a person should look at it.
     flagged = models.BooleanField(_("needs review"), default=False)
     flag_reason = models.CharField(_("why it needs review"), max_length=200, blank=True)
@@ -134,6 +144,7 @@ class InquiryMessage(models.Model):
         NOTE = "note", _("Internal note")
         CALL = "call", _("Call log")
         EVENT = "event", _("Status change")
+        DEPARTMENT = "department", _("Department answer")
 
     inquiry = models.ForeignKey(Inquiry, verbose_name=_("inquiry"), on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
