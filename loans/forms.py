@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Customer
 from loans.models import Classification, Installment, Loan, LoanReview, Product, Repayment
 from loans.schedule import add_months
 
@@ -78,8 +79,6 @@ class LoanCreateForm(forms.Form):
         self.fields["first_due_date"].initial = add_months(today, 1)
 
     def clean_customer_number(self):
-        from customers.models import Customer
-
         number = self.cleaned_data["customer_number"].strip()
         customer = Customer.objects.filter(customer_number__iexact=number).first()
         if customer is None:

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.money import format_cny
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
 ZERO = Decimal("0.00")
@@ -259,8 +261,6 @@ class ContractClause(models.Model):
         """The clause as the contract states it, in the reader's language."""
         if self.text:
             return self.text
-        from aftersales.money import format_cny
-
         percent = f"{self.rate * 100:.2f}%".replace(".00%", "%")
         if self.kind == self.Kind.UPFRONT_FEE:
             return _("An upfront fee of %(amount)s, deducted from the amount disbursed.") % {

@@ -215,7 +215,7 @@ def test_queue_sort_is_whitelisted_and_pages(client_risk):
     bogus = _queue_client(client_risk, sort="customer__national_id")
     assert bogus.status_code == 200 and bogus.context["sort"] == "risk"
     with override_settings():
-        from loans import views
+        from loans.views import reviews as views
 
         size = views.PAGE_SIZE
         views.PAGE_SIZE = 2

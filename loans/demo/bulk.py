@@ -1,9 +1,5 @@
-"""Demo loans: products, ~1.2 contracts per demo customer with repayment histories relative to today.
-
-Most loans are current, some overdue in every bucket, some closed, a few partially paid, a couple restructured
-through the real workflow. Everything is bulk-inserted; repayments and allocations are written with set-based
-INSERT … SELECT, overdue state by the daily job itself. Idempotent: customers that already have demo loans are skipped.
-"""
+"""The demo loans bulk-inserted: contracts, clauses, installments, then repayments, allocations and loan state by
+set-based SQL, overdue state by the daily job itself."""
 
 from __future__ import annotations
 
@@ -11,141 +7,34 @@ import io
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from decimal import Decimal
-from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftersales.money import money
+from customers.models import Customer
 from loans import jobs
-from loans.apr import comprehensive_cost, schedule_cash_flows
-from loans.models import ContractClause, Installment, Loan, Product
-from loans.schedule import add_months, generate_schedule
+from loans.demo.catalogue import (
+    BUCKET_DAYS,
+    DEMO_CONTRACT_PREFIX,
+    DRAW,
+    INSTALLMENT_BATCH,
+    LOAN_BATCH,
+    PROFILES,
+    PURPOSES,
+    D,
+    _seed_products,
+    _template,
+    _weighted,
+)
+from loans.demo.examples import income_examples, workflow_examples
+from loans.models import ContractClause, Installment, Loan
+from loans.schedule import add_months
 from loans.services.contracts import CLAUSE_REFERENCES, apr_cap
-
-DEMO_CONTRACT_PREFIX = "DL"
-LOAN_BATCH = 5_000
-INSTALLMENT_BATCH = 20_000
-D = Decimal
-
-PRODUCTS = [
-    {
-        "code": "suixin",
-        "name": "随心贷",
-        "method": "equal_installment",
-        "min_rate": D("0.120000"),
-        "max_rate": D("0.200000"),
-        "min_term": 6,
-        "max_term": 36,
-        "min_principal": D("5000.00"),
-        "max_principal": D("100000.00"),
-        "late_fee": D("30.00"),
-        "early_repayment_fee_rate": D("0.010000"),
-        "early_repayment_fee_waived_after_months": 6,
-    },
-    {
-        "code": "gongxin",
-        "name": "工薪贷",
-        "method": "equal_principal",
-        "min_rate": D("0.100000"),
-        "max_rate": D("0.180000"),
-        "min_term": 6,
-        "max_term": 24,
-        "min_principal": D("3000.00"),
-        "max_principal": D("60000.00"),
-        "late_fee": D("20.00"),
-    },
-    {
-        "code": "jingying",
-        "name": "经营贷（先息后本）",
-        "method": "interest_only",
-        "min_rate": D("0.080000"),
-        "max_rate": D("0.150000"),
-        "min_term": 6,
-        "max_term": 12,
-        "min_principal": D("50000.00"),
-        "max_principal": D("200000.00"),
-        "late_fee": D("50.00"),
-        "early_repayment_fee_rate": D("0.020000"),
-        "penalty_markup": D("0.300000"),
-        "day_count": "act365",
-    },
-    {
-        "code": "jisu",
-        "name": "极速贷",
-        "method": "equal_installment",
-        "min_rate": D("0.150000"),
-        "max_rate": D("0.190000"),
-        "min_term": 3,
-        "max_term": 12,
-        "min_principal": D("1000.00"),
-        "max_principal": D("20000.00"),
-        "grace_days": 1,
-        "upfront_fee_rate": D("0.005000"),
-    },
-]
-# How each product's loans are drawn: (weight, principal step, terms, rates).
-DRAW = {
-    "suixin": (45, 5_000, [6, 12, 12, 24, 24, 36], ["0.120000", "0.150000", "0.180000", "0.200000"]),
-    "gongxin": (30, 3_000, [6, 12, 12, 24], ["0.100000", "0.140000", "0.180000"]),
-    "jingying": (10, 50_000, [6, 12, 12], ["0.080000", "0.120000", "0.150000"]),
-    "jisu": (15, 1_000, [3, 6, 6, 12], ["0.150000", "0.180000", "0.190000"]),
-}
-PURPOSES = ["装修", "购车", "教育", "医疗", "旅游", "经营周转", "购买家电", "婚庆"]
-# Repayment behaviour: (weight, profile). Overdue profiles are named by the bucket they should end in.
-PROFILES = [(78, "current"), (5, "M1"), (3, "M2"), (2, "M3"), (4, "M3+"), (3, "partial"), (5, "early_closed")]
-BUCKET_DAYS = {"M1": (5, 30), "M2": (31, 60), "M3": (61, 90), "M3+": (91, 400)}
-
-
-def _seed_products(ctx) -> dict[str, Product]:
-    products = {}
-    for spec in PRODUCTS:
-        product, _created = Product.objects.get_or_create(code=spec["code"], defaults=spec)
-        products[product.code] = product
-    return products  # reminders' demo (seeded after loans) links the products to its policy
-
-
-@cache
-def _template(principal: int, rate: str, term: int, method: str, upfront: str) -> tuple[list, Decimal, Decimal]:
-    """Schedule lines (due dates relative to a 2000-01-28 start), upfront fee and APR, cached per combination."""
-    lines = generate_schedule(
-        principal=D(principal), annual_rate=D(rate), term_months=term, method=method, first_due_date=date(2000, 1, 28)
-    )
-    fee = money(D(principal) * D(upfront))
-    # Disbursed one month before the first due date (as seed() does), costed on the actual dates.
-    apr = comprehensive_cost(
-        received=D(principal) - fee, received_on=date(1999, 12, 28), payments=schedule_cash_flows(lines)
-    )
-    return [(line.principal, line.interest) for line in lines], fee, apr
-
-
-def _weighted(rng, pairs):
-    total = sum(w for w, _ in pairs)
-    pick = rng.uniform(0, total)
-    for weight, value in pairs:
-        pick -= weight
-        if pick <= 0:
-            return value
-    return pairs[-1][1]
-
-
-def finish(ctx) -> None:
-    """After every app has seeded: copy the demo's hardship inquiries and complaints onto the loans as risk signals."""
-    from loans.services.reviews import review_signals_refresh
-
-    changed = review_signals_refresh()
-    ctx.say(f"loans: risk signals on {changed} loans")
-    from loans.ledger import ledger_refresh
-
-    ledger = ledger_refresh()  # the revenue and reconciliation pages read this summary (the beat keeps it up)
-    ctx.say(f"loans: ledger summary through allocation {ledger.allocation_through if ledger else '-'}")
 
 
 def seed(ctx) -> None:
     """Products and demo loans for demo customers that have none yet."""
     started = time.monotonic()
-    from customers.models import Customer
 
     products = _seed_products(ctx)
     has_loans = Loan.objects.filter(contract_number__startswith=DEMO_CONTRACT_PREFIX).values("customer_id")
@@ -246,8 +135,8 @@ def seed(ctx) -> None:
         _loan_state(first_id, now)
     run = jobs.overdue_run(today)
     _classify(first_id)
-    extras = _workflow_examples(ctx, first_id)
-    extras += ", " + _income_examples(ctx, first_id, len(customers))
+    extras = workflow_examples(ctx, first_id)
+    extras += ", " + income_examples(ctx, first_id, len(customers))
     ctx.say(
         f"loans: {len(loans)} loans, {installments} installments, {repayments} repayments for {len(customers)} customers; "
         f"{run.marked_overdue} overdue installments, {extras}; {time.monotonic() - started:.1f}s"
@@ -428,114 +317,3 @@ def _classify(first_id: int) -> None:
         ("M3+", "loss"),
     ]:
         demo.filter(bucket=bucket).update(classification=classification)
-
-
-def _workflow_examples(ctx, first_id: int) -> str:
-    """A few loans through the real services: restructured plans, a plan waiting for review, waivers to decide."""
-    from django.contrib.auth import get_user_model
-
-    from loans import services
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["agent", "risk", "manager"])}
-    if len(users) < 3:
-        return "no workflow examples (demo staff missing)"
-    overdue = list(Loan.objects.filter(pk__gte=first_id, status=Loan.Status.ACTIVE, dpd__gt=20).order_by("id")[:6])
-    done = {"restructured": 0, "proposed": 0, "waivers": 0}
-    for index, loan in enumerate(overdue):
-        try:
-            if index < 2:
-                plan = services.restructure_propose(
-                    loan=loan,
-                    proposed_by=users["agent"],
-                    reason="客户失业，收入中断，申请延期还款",
-                    extension_months=6,
-                    waive_penalty=True,
-                )
-                services.restructure_review(plan=plan, reviewed_by=users["risk"], note="已核实失业证明，风险可控")
-                services.restructure_approve(plan=plan, approved_by=users["manager"])
-                services.restructure_accept(plan=plan, recorded_by=users["agent"], note="电话录音 #2026-118 确认接受")
-                done["restructured"] += 1
-            elif index == 2:
-                services.restructure_propose(
-                    loan=loan, proposed_by=users["agent"], reason="客户住院，申请两期还款假期", holiday_installments=2
-                )
-                done["proposed"] += 1
-            else:
-                available = services.waivable_amount(loan=loan)
-                if available > 0:
-                    services.fee_waiver_request(
-                        loan=loan,
-                        amount=min(available, D("30.00")),
-                        reason="首次逾期，客户已还清本期",
-                        requested_by=users["agent"],
-                    )
-                    done["waivers"] += 1
-        except Exception as exc:  # noqa: BLE001 — demo extras must never stop the seed
-            ctx.say(f"loans: skipped a workflow example: {exc}")
-    return f"{done['restructured']} restructured, {done['proposed']} plan proposed, {done['waivers']} waivers requested"
-
-
-def _income_examples(ctx, first_id: int, customers: int) -> str:
-    """Penalty, late-fee and early-repayment-fee income through the real services, so the revenue report and the
-    reconciliation show every income type: overdue loans partly paid (penalty and late fee first, by the waterfall)
-    and a few early settlements inside the fee period. About 1 loan in 200 customers each (at least 3), chosen in id
-    order, so a run is deterministic; the external ids make a second posting impossible."""
-    from django.contrib.auth import get_user_model
-
-    from loans import services
-
-    posted_by = get_user_model().objects.filter(username="backoffice").first()
-    count = max(3, customers // 200)
-    at = timezone.now() - timedelta(minutes=5)
-    demo = Loan.objects.filter(pk__gte=first_id, contract_number__startswith=DEMO_CONTRACT_PREFIX)
-    done = {"partly paid": 0, "settled": 0}
-    overdue = demo.filter(status=Loan.Status.ACTIVE, dpd__gt=10, late_fee__gt=0).order_by("id")[:count]
-    for index, loan in enumerate(overdue):
-        owed = Installment.objects.filter(loan=loan, is_current=True, status=Installment.Status.OVERDUE).order_by(
-            "number"
-        )
-        first = owed.first()
-        if first is None:
-            continue
-        charges = first.penalty_due - first.penalty_paid + first.fees_due - first.fees_paid
-        # Every other loan pays only part of its penalty; the others pay penalty, late fee and some interest.
-        amount = money(charges / 2) if index % 2 else money(charges + first.interest_due / 2)
-        if amount <= 0:
-            continue
-        try:
-            services.repayment_post(
-                loan=loan,
-                amount=amount,
-                received_at=at,
-                channel="app",
-                external_id=f"DEMO-PART-{loan.pk}",
-                posted_by=posted_by,
-            )
-            done["partly paid"] += 1
-        except Exception as exc:  # noqa: BLE001 — demo extras must never stop the seed
-            ctx.say(f"loans: skipped a partial payment example: {exc}")
-    today = timezone.localdate()
-    young = demo.filter(
-        status=Loan.Status.ACTIVE,
-        dpd=0,
-        early_repayment_fee_rate__gt=0,
-        disbursement_date__gt=today - timedelta(days=120),
-        disbursement_date__lt=today - timedelta(days=35),
-    ).order_by("id")[: max(2, count // 3)]
-    for loan in young:
-        try:
-            quote = services.settlement_quote(loan=loan)
-            if quote.fee <= 0:
-                continue
-            services.loan_settle(
-                loan=loan,
-                amount=quote.total,
-                received_at=at,
-                channel="bank_transfer",
-                external_id=f"DEMO-SETTLE-{loan.pk}",
-                posted_by=posted_by,
-            )
-            done["settled"] += 1
-        except Exception as exc:  # noqa: BLE001
-            ctx.say(f"loans: skipped a settlement example: {exc}")
-    return f"{done['partly paid']} overdue loans partly paid, {done['settled']} settled early with a fee"
