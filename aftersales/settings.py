@@ -54,7 +54,7 @@ PII_HASH_KEY = env("PII_HASH_KEY", default="") or SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-LOCAL_APPS = ["org", "aftersales", "staff", "customers", "loans", "inquiries", "reminders", "complaints"]
+LOCAL_APPS = ["org", "aftersales", "staff", "customers", "messaging", "loans", "inquiries", "reminders", "complaints"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

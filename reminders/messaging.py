@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from customers.api import mask_mobile, pii_hash
-from reminders.backends import SendError, get_backend
+from messaging.backends import SendError, get_backend
 from reminders.models import OutboundMessage
 
 

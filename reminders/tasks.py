@@ -12,8 +12,8 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerError
 
+from messaging.backends import get_backend
 from reminders import planning, services
-from reminders.backends import get_backend
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
 from loans.models import Installment, Loan
+from messaging.backends import get_backend
 from reminders import selectors, services
-from reminders.backends import get_backend
 from reminders.forms import ContactTaskResolveForm, OutboxFilterForm, SendNowForm
 from reminders.models import ContactDataTask
 

@@ -7,8 +7,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.backends import StatusUpdate
 from reminders import rules
-from reminders.backends import StatusUpdate
 from reminders.models import OutboundMessage, Reminder
 from reminders.services.outcomes import _record_accepted
 

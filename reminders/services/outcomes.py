@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from messaging.backends import SendError
 from reminders import rules
-from reminders.backends import SendError
 from reminders.models import ContactDataTask, OutboundMessage, Reminder
 from reminders.services.contact_tasks import contact_task_open
 from reminders.services.opt_out import _sms_opt_out

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from customers.api import mask_mobile, pii_hash
 from loans.models import Loan
+from messaging.backends import SendError, SendResult, TransientSendError, get_backend
+from messaging.backends.base import MessagingBackend
 from reminders import rules, templating
-from reminders.backends import SendError, SendResult, TransientSendError, get_backend
-from reminders.backends.base import MessagingBackend
 from reminders.messaging import status_callback_url
 from reminders.models import OutboundMessage, Reminder
 from reminders.planning import stale_seconds

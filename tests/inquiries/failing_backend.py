@@ -1,6 +1,6 @@
 """A messaging backend that refuses everything (test helper)."""
 
-from reminders.backends.base import PermanentSendError
+from messaging.backends.base import PermanentSendError
 
 
 class Backend:

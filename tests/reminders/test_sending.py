@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from loans.models import Installment
+from messaging.backends import get_backend
 from reminders import planning, services
-from reminders.backends import get_backend
 from reminders.models import ContactDataTask, OutboundMessage, Reminder
 from tests.reminders.factories import make_customer, make_installment, make_policy, make_product
 

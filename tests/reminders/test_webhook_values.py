@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reminders.backends.base import SendResult, StatusUpdate
-from reminders.backends.values import duration_seconds, price_value
+from messaging.backends.base import SendResult, StatusUpdate
+from messaging.backends.values import duration_seconds, price_value
 from reminders.models import OutboundMessage
 from tests.reminders.test_webhooks import post, public, sent_reminder  # noqa: F401  (public is a fixture)
 
@@ -66,7 +66,7 @@ def test_an_infinite_price_is_ignored_and_the_dashboard_still_answers(fake_twili
     reminder = sent_reminder(fake_twilio)
     sid = reminder.outbound_message.provider_id
     # when Twilio (signed) reports it delivered at a price of 1e999
-    with caplog.at_level(logging.WARNING, logger="reminders.backends"):
+    with caplog.at_level(logging.WARNING, logger="messaging.backends"):
         status = post(
             fake_twilio, public, SMS_PATH, {"MessageSid": sid, "MessageStatus": "delivered", "Price": "1e999"}
         )

@@ -8,21 +8,24 @@ from __future__ import annotations
 import logging
 import uuid
 
-from reminders.backends.base import SendResult, StatusUpdate
+from messaging.backends.base import BaseBackend, SendResult, StatusUpdate
 
-logger = logging.getLogger("reminders.outbox")
+logger = logging.getLogger("messaging.outbox")
 
 
 def _masked(number: str) -> str:
     return number[:6] + "****" + number[-4:] if len(number) > 10 else "****"
 
 
-class Backend:
+class Backend(BaseBackend):
     name = "outbox"
 
     def send_sms(self, *, to, body, status_callback="", template_code="", params=None) -> SendResult:
+        # The template code and its parameters are recorded on the OutboundMessage by messaging's service.
         sid = "OB" + uuid.uuid4().hex
-        logger.info("outbox SMS %s to %s (%d characters)", sid, _masked(to), len(body))
+        logger.info(
+            "outbox SMS %s to %s (%d characters, template %s)", sid, _masked(to), len(body), template_code or "-"
+        )
         return SendResult(provider_id=sid, status="delivered")
 
     def place_call(self, *, to, say_text, language, status_callback="") -> SendResult:

@@ -20,8 +20,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from reminders.backends.base import PermanentSendError, SendResult, StatusUpdate, TransientSendError
-from reminders.backends.values import duration_seconds, price_value
+from messaging.backends.base import BaseBackend, PermanentSendError, SendResult, StatusUpdate, TransientSendError
+from messaging.backends.values import duration_seconds, price_value
 
 # Twilio error codes that mean "this destination cannot be reached this way": do not retry, fix the contact data.
 PERMANENT_CODES = {21211, 21214, 21217, 21408, 21610, 21612, 21614, 13224, 13225}
@@ -39,7 +39,7 @@ def twiml_say(text: str, language: str) -> str:
     return f"<Response><Say language={quoteattr(language)}>{escape(text)}</Say></Response>"
 
 
-class Backend:
+class Backend(BaseBackend):
     name = "twilio"
 
     def __init__(self) -> None:
@@ -50,6 +50,7 @@ class Backend:
 
     # ---- sending ----
     def send_sms(self, *, to, body, status_callback="", template_code="", params=None) -> SendResult:
+        # Twilio sends free text: the template code and parameters are for template-based providers only.
         kwargs = {"to": to, "from_": settings.TWILIO_FROM_NUMBER, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-logger = logging.getLogger("reminders.backends")
+logger = logging.getLogger("messaging.backends")
 
 # OutboundMessage.price is DecimalField(max_digits=10, decimal_places=5). No SMS or call costs anywhere near
 # this much; anything above is a provider or attacker error, not a price.

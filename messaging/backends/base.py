@@ -1,7 +1,8 @@
 """The messaging interface: send an SMS, place a voice call, parse a status callback.
 
-A provider is one module in this package with a class named `Backend` implementing `MessagingBackend`.
-Select it with the MESSAGING_BACKEND setting ("outbox", "twilio", or a dotted path).
+A provider is one module in this package with a class named `Backend` implementing `MessagingBackend`
+(subclass `BaseBackend` for the defaults). Select it with the MESSAGING_BACKEND setting ("outbox", "twilio",
+"aliyun", or a dotted path). Only `messaging` imports this package; other apps send through `messaging.api`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from reminders.backends.values import price_value
+from django.http import HttpRequest, HttpResponse
+
+from messaging.backends.values import price_value
 
 
 class SendError(Exception):
@@ -41,7 +44,7 @@ class SendResult:
     price_unit: str = ""
 
     def __post_init__(self) -> None:
-        # Whatever the backend, only a finite price in range is ever stored (reminders.backends.values).
+        # Whatever the backend, only a finite price in range is ever stored (messaging.backends.values).
         self.price = price_value(self.price, provider_id=self.provider_id or "")
 
 
@@ -60,6 +63,8 @@ class StatusUpdate:
 
 class MessagingBackend(Protocol):
     name: str
+    # False for providers that only send SMS: place_call then raises PermanentSendError(code="unsupported").
+    supports_voice: bool
 
     def send_sms(
         self, *, to: str, body: str, status_callback: str = "", template_code: str = "", params: dict | None = None
@@ -78,3 +83,37 @@ class MessagingBackend(Protocol):
         Used before sending again, so an attempt whose outcome is unknown is never blindly repeated.
         A provider that cannot look messages up returns None.
         """
+
+    def parse_status_reports(self, request) -> list[StatusUpdate] | None:
+        """Every report in one callback (domestic providers post several at once); None when not authentic."""
+
+    def callback_response(self, *, updates: list[StatusUpdate]) -> HttpResponse:
+        """The answer the provider expects to an accepted callback (Twilio: 204; others: their JSON)."""
+
+
+class BaseBackend:
+    """Defaults for a backend: one report per callback, 204 as the answer, no look-up, no voice unless overridden."""
+
+    name = ""
+    supports_voice = True
+
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str = "", template_code: str = "", params: dict | None = None
+    ) -> SendResult:
+        raise NotImplementedError
+
+    def place_call(self, *, to: str, say_text: str, language: str, status_callback: str = "") -> SendResult:
+        raise PermanentSendError(f"{self.name or 'this provider'} places no voice calls", code="unsupported")
+
+    def parse_status_callback(self, request: HttpRequest) -> StatusUpdate | None:
+        return None
+
+    def parse_status_reports(self, request: HttpRequest) -> list[StatusUpdate] | None:
+        update = self.parse_status_callback(request)
+        return None if update is None else [update]
+
+    def callback_response(self, *, updates: list[StatusUpdate]) -> HttpResponse:
+        return HttpResponse(status=204)
+
+    def find_sent(self, *, channel: str, to: str, body: str, since, exclude: set[str]) -> str | None:
+        return None
