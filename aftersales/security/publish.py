@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 
+import kombu.exceptions
+import redis
 from celery import Task
 from django.db import transaction
 
@@ -20,16 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def _broker_errors() -> tuple[type[BaseException], ...]:
-    import kombu.exceptions
-
-    errors: list[type[BaseException]] = [kombu.exceptions.OperationalError, ConnectionError, OSError, TimeoutError]
-    try:
-        import redis
-
-        errors.append(redis.exceptions.RedisError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
+    """What a publish may raise when the broker is down: kombu's, redis's (REDIS_URL) or the OS's connection errors."""
+    return (kombu.exceptions.OperationalError, redis.exceptions.RedisError, ConnectionError, OSError, TimeoutError)
 
 
 def enqueue(task, *args, **kwargs):

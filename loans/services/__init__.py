@@ -23,12 +23,9 @@ from loans.services.contracts import (  # noqa: F401
 )
 from loans.services.repayments import (  # noqa: F401
     AllocationLine,
-    SettlementQuote,
     allocation_waterfall,
-    loan_settle,
     repayment_post,
     repayment_reverse,
-    settlement_quote,
 )
 from loans.services.restructuring import (  # noqa: F401
     plan_preview,
@@ -41,6 +38,7 @@ from loans.services.restructuring import (  # noqa: F401
     restructure_step_involved,
 )
 from loans.services.reviews import loan_review_record, review_signals_refresh  # noqa: F401
+from loans.services.settlement import SettlementQuote, loan_settle, settlement_quote  # noqa: F401
 from loans.services.waivers import (  # noqa: F401
     fee_waiver_approve,
     fee_waiver_involved,

@@ -171,6 +171,43 @@ def new_contract_number(on: date) -> str:
     return f"LN{on:%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
+def _terms_of(product: Product) -> dict:
+    """The product's fee and overdue terms, copied onto a contract when it is signed (later product edits never reach it)."""
+    return {
+        "method": product.method,
+        "grace_days": product.grace_days,
+        "day_count": product.day_count,
+        "penalty_markup": product.penalty_markup,
+        "late_fee": product.late_fee,
+        "early_repayment_fee_rate": product.early_repayment_fee_rate,
+        "early_repayment_fee_waived_after_months": product.early_repayment_fee_waived_after_months,
+    }
+
+
+def _schedule_and_fees_write(*, loan: Loan, product: Product, preview: ContractPreview) -> None:
+    """A new contract's clauses, installments and the upfront fee deducted at disbursement."""
+    clauses = ContractClause.objects.bulk_create(_clauses_for(loan, product))
+    Installment.objects.bulk_create(
+        Installment(
+            loan=loan,
+            number=line.number,
+            due_date=line.due_date,
+            principal_due=line.principal,
+            interest_due=line.interest,
+        )
+        for line in preview.lines
+    )
+    upfront = next((c for c in clauses if c.kind == ContractClause.Kind.UPFRONT_FEE), None)
+    if upfront is not None:
+        FeeCharge.objects.create(
+            loan=loan,
+            clause=upfront,
+            amount=loan.upfront_fee,
+            charged_on=loan.disbursement_date,
+            note=_("Deducted at disbursement"),
+        )
+
+
 @transaction.atomic
 def loan_create(
     *,
@@ -212,43 +249,18 @@ def loan_create(
         principal=principal,
         annual_rate=annual_rate,
         term_months=term_months,
-        method=product.method,
         disbursement_date=disbursement_date,
         first_due_date=first_due_date,
         purpose=purpose,
-        grace_days=product.grace_days,
-        day_count=product.day_count,
-        penalty_markup=product.penalty_markup,
-        late_fee=product.late_fee,
-        early_repayment_fee_rate=product.early_repayment_fee_rate,
-        early_repayment_fee_waived_after_months=product.early_repayment_fee_waived_after_months,
         upfront_fee=preview.upfront_fee,
         comprehensive_apr=preview.apr,
         next_due_date=first_due_date,
         created_by=created_by,
+        **_terms_of(product),
     )
     loan.full_clean()
     loan.save()
-    clauses = ContractClause.objects.bulk_create(_clauses_for(loan, product))
-    Installment.objects.bulk_create(
-        Installment(
-            loan=loan,
-            number=line.number,
-            due_date=line.due_date,
-            principal_due=line.principal,
-            interest_due=line.interest,
-        )
-        for line in preview.lines
-    )
-    upfront = next((c for c in clauses if c.kind == ContractClause.Kind.UPFRONT_FEE), None)
-    if upfront is not None:
-        FeeCharge.objects.create(
-            loan=loan,
-            clause=upfront,
-            amount=loan.upfront_fee,
-            charged_on=disbursement_date,
-            note=_("Deducted at disbursement"),
-        )
+    _schedule_and_fees_write(loan=loan, product=product, preview=preview)
     audit_log(
         actor=created_by,
         action="loan_create",

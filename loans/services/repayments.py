@@ -1,8 +1,7 @@
-"""Repayments: posting with allocation, reversal, early-repayment quotes and settlement."""
+"""Repayments: posting with allocation (the waterfall) and reversal."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
 from aftersales.money import ZERO, money
-from loans.models import Allocation, ContractClause, FeeCharge, Installment, Loan, Repayment
-from loans.schedule import add_months, generate_schedule, level_payment
+from loans.models import Allocation, Installment, Loan, Repayment
 from loans.services.common import (
     COMPONENTS,
     DuplicateRepayment,
@@ -25,10 +23,9 @@ from loans.services.common import (
     loan_refresh,
     received_at_check,
 )
-from loans.services.contracts import schedule_term_months
 
 
-def _lock(loan: Loan) -> Loan:
+def loan_lock(loan: Loan) -> Loan:
     """Serialise every money movement on one loan (row lock on PostgreSQL; SQLite locks the database)."""
     return Loan.objects.select_for_update().select_related("product").get(pk=loan.pk)
 
@@ -67,7 +64,7 @@ def allocation_waterfall(*, rows: list[Installment], amount: Decimal, as_of: dat
     return lines
 
 
-def _allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]) -> None:
+def repayment_allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]) -> None:
     """Persist the waterfall's allocations: paid amounts and statuses, allocation rows, customer credit."""
     lines = allocation_waterfall(rows=rows, amount=amount, as_of=timezone.localdate(at))
     paid_field = {name: paid for name, _due, paid in COMPONENTS}
@@ -104,7 +101,7 @@ def _allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime
     )
 
 
-def _bring_up_to_date(*, loan: Loan, received_at: datetime) -> None:
+def loan_bring_up_to_date(*, loan: Loan, received_at: datetime) -> None:
     """Run the overdue job for this loan to the day the money arrived, so the penalty and late fees it pays
     are the same whether or not the daily job ran before (the job is idempotent per day)."""
     from loans import jobs
@@ -112,7 +109,17 @@ def _bring_up_to_date(*, loan: Loan, received_at: datetime) -> None:
     jobs.overdue_run(timezone.localdate(received_at), loan_id=loan.pk)
 
 
-def _create_repayment(*, loan, amount, received_at, channel, external_id, posted_by, kind) -> Repayment:
+def repayment_create(
+    *,
+    loan: Loan,
+    amount: Decimal,
+    received_at: datetime,
+    channel: str,
+    external_id: str,
+    posted_by: AbstractBaseUser | None,
+    kind: str,
+) -> Repayment:
+    """The repayment row, refused without the provider's transaction id or when that id was already posted."""
     external_id = (external_id or "").strip()
     if not external_id:
         raise LoanError(_("A repayment needs the payment provider's transaction id."))
@@ -156,9 +163,9 @@ def repayment_post(
     if amount <= ZERO:
         raise LoanError(_("The amount must be positive."))
     received_at_check(loan=loan, received_at=received_at)
-    loan = _lock(loan)
-    _bring_up_to_date(loan=loan, received_at=received_at)
-    repayment = _create_repayment(
+    loan = loan_lock(loan)
+    loan_bring_up_to_date(loan=loan, received_at=received_at)
+    repayment = repayment_create(
         loan=loan,
         amount=amount,
         received_at=received_at,
@@ -168,7 +175,7 @@ def repayment_post(
         kind=Repayment.Kind.REGULAR,
     )
     rows = list(loan.installments.filter(is_current=True))
-    _allocate(loan=loan, repayment=repayment, amount=amount, at=received_at, rows=rows)
+    repayment_allocate(loan=loan, repayment=repayment, amount=amount, at=received_at, rows=rows)
     loan_refresh(loan=loan, rows=rows)
     audit_log(
         actor=posted_by,
@@ -192,7 +199,7 @@ def repayment_reverse(
     reason = (reason or "").strip()
     if not reason:
         raise LoanError(_("Give the reason for the reversal."))
-    loan = _lock(repayment.loan)
+    loan = loan_lock(repayment.loan)
     repayment = Repayment.objects.select_for_update().get(pk=repayment.pk)
     if repayment.status == Repayment.Status.REVERSED:
         raise LoanError(_("This repayment was already reversed."))
@@ -252,226 +259,6 @@ def repayment_reverse(
         obj=repayment,
         changes={"loan": loan.contract_number, "amount": str(repayment.amount)},
         reason=reason,
-        request=request,
-    )
-    return repayment
-
-
-# ---- early repayment ------------------------------------------------------------------------------------
-
-
-@dataclass
-class SettlementQuote:
-    as_of: date
-    arrears: Decimal  # everything already due and unpaid (all components)
-    future_principal: Decimal  # principal not yet due
-    accrued_interest: Decimal  # interest of the running period, from its start to as_of
-    fee: Decimal  # early-repayment fee under the contract clause
-    fee_waived: bool
-    fee_rate: Decimal
-    days: int
-    period_start: date
-    next_payment: Decimal  # the next regular installment (for the "shorter term" choice)
-
-    @property
-    def total(self) -> Decimal:
-        return self.arrears + self.future_principal + self.accrued_interest + self.fee
-
-    def partial(self, prepay: Decimal) -> dict[str, Decimal]:
-        """What a partial prepayment of `prepay` principal costs today (arrears first)."""
-        share = prepay / self.future_principal if self.future_principal else Decimal(0)
-        interest = money(self.accrued_interest * share)
-        fee = ZERO if self.fee_waived else money(prepay * self.fee_rate)
-        return {
-            "arrears": self.arrears,
-            "principal": prepay,
-            "interest": interest,
-            "fee": fee,
-            "total": self.arrears + prepay + interest + fee,
-        }
-
-
-def _months_between(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
-
-
-def settlement_quote(
-    *, loan: Loan, as_of: date | None = None, rows: list[Installment] | None = None
-) -> SettlementQuote:
-    """Outstanding principal + interest accrued to date + the contract's early-repayment fee (SPEC §4)."""
-    as_of = as_of or timezone.localdate()
-    if rows is None:
-        rows = list(loan.installments.filter(is_current=True).order_by("number"))
-    rows = sorted((r for r in rows if r.is_current), key=lambda r: r.number)
-    past = [r for r in rows if r.due_date <= as_of]
-    future = [r for r in rows if r.due_date > as_of and r.outstanding > ZERO]
-    arrears = sum((r.outstanding for r in past), ZERO)
-    future_principal = sum((r.principal_due - r.principal_paid for r in future), ZERO)
-    previous_due = max((r.due_date for r in past), default=None)
-    period_start = previous_due or loan.disbursement_date
-    if future:
-        # The running period never starts more than a month before the next installment (restructured schedules).
-        period_start = max(period_start, add_months(future[0].due_date, -1))
-    days = max((as_of - period_start).days, 0)
-    basis = 365 if loan.day_count == "act365" else 360
-    interest_prepaid = sum((r.interest_paid for r in future), ZERO)
-    accrued = money(future_principal * loan.annual_rate * days / basis) if future else ZERO
-    accrued = max(accrued - interest_prepaid, ZERO)
-    waived_after = loan.early_repayment_fee_waived_after_months
-    fee_waived = bool(waived_after) and _months_between(loan.disbursement_date, as_of) >= waived_after
-    fee_rate = loan.early_repayment_fee_rate
-    fee = ZERO if fee_waived or not fee_rate else money(future_principal * fee_rate)
-    next_payment = future[0].principal_due + future[0].interest_due if future else ZERO
-    return SettlementQuote(
-        as_of, arrears, future_principal, accrued, fee, fee_waived, fee_rate, days, period_start, next_payment
-    )
-
-
-def _shorter_term(
-    *, principal: Decimal, annual_rate: Decimal, method: str, remaining: int, payment: Decimal, share: Decimal
-) -> int:
-    """The fewest installments that keep the payment at most what it is now."""
-    if method == "equal_principal" and share > 0:
-        return max(1, min(remaining, math.ceil(principal / share)))
-    if method == "equal_installment":
-        rate = annual_rate / 12
-        for n in range(1, remaining + 1):
-            if level_payment(principal, rate, n) <= payment:
-                return n
-    return remaining
-
-
-@transaction.atomic
-def loan_settle(
-    *,
-    loan: Loan,
-    amount: Decimal,
-    received_at: datetime,
-    channel: str,
-    external_id: str,
-    posted_by: AbstractBaseUser | None = None,
-    prepay_principal: Decimal | None = None,
-    option: str = "shorten_term",
-    request: HttpRequest | None = None,
-) -> Repayment:
-    """Early repayment: full (prepay_principal None) or partial, shortening the term or lowering the installment."""
-    amount = money(amount)
-    received_at_check(loan=loan, received_at=received_at)
-    loan = _lock(loan)
-    _bring_up_to_date(loan=loan, received_at=received_at)
-    as_of = timezone.localdate(received_at)
-    rows = list(loan.installments.filter(is_current=True).order_by("number"))
-    quote = settlement_quote(loan=loan, as_of=as_of, rows=rows)
-    if quote.future_principal <= ZERO:
-        raise LoanError(_("Nothing is left to repay early on this loan; post a regular repayment instead."))
-    full = prepay_principal is None or money(prepay_principal) >= quote.future_principal
-    if full:
-        prepay, interest, fee, required = quote.future_principal, quote.accrued_interest, quote.fee, quote.total
-    else:
-        prepay = money(prepay_principal)
-        if prepay <= ZERO:
-            raise LoanError(_("The principal to repay early must be positive."))
-        part = quote.partial(prepay)
-        interest, fee, required = part["interest"], part["fee"], part["total"]
-    if amount < required:
-        raise LoanError(
-            _(
-                "This settlement needs %(required)s today (arrears, principal, accrued interest and fee); %(amount)s is not enough."
-            )
-            % {"required": required, "amount": amount}
-        )
-    future = [r for r in rows if r.due_date > as_of and r.outstanding > ZERO]
-    first_future = future[0]
-    # Rows already partly paid keep what was paid as their due; untouched rows become history.
-    trimmed, replaced = [], []
-    for row in future:
-        if row.total_paid > ZERO:
-            row.principal_due, row.interest_due = row.principal_paid, row.interest_paid
-            row.fees_due, row.penalty_due = row.fees_paid, row.penalty_paid
-            row.status, row.paid_at = Installment.Status.PAID, received_at
-            trimmed.append(row)
-        else:
-            row.is_current = False
-            replaced.append(row)
-    Installment.objects.bulk_update(
-        trimmed, ["principal_due", "interest_due", "fees_due", "penalty_due", "status", "paid_at"]
-    )
-    Installment.objects.bulk_update(replaced, ["is_current"])
-    settlement_row = Installment.objects.create(
-        loan=loan,
-        number=first_future.number,
-        due_date=as_of,
-        principal_due=prepay,
-        interest_due=interest,
-    )
-    if fee > ZERO:
-        clause = ContractClause.objects.get(loan=loan, kind=ContractClause.Kind.EARLY_REPAYMENT_FEE)
-        FeeCharge.objects.create(
-            loan=loan,
-            installment=settlement_row,
-            clause=clause,
-            amount=fee,
-            charged_on=as_of,
-            note=_("Early repayment"),
-        )
-        settlement_row.fees_due = fee
-        settlement_row.save(update_fields=["fees_due"])
-    new_rows: list[Installment] = []
-    if not full:
-        remaining_principal = quote.future_principal - prepay
-        count = len(future)
-        if option == "shorten_term":
-            count = _shorter_term(
-                principal=remaining_principal,
-                annual_rate=loan.annual_rate,
-                method=loan.method,
-                remaining=count,
-                payment=quote.next_payment,
-                share=first_future.principal_due,
-            )
-        lines = generate_schedule(
-            principal=remaining_principal,
-            annual_rate=loan.annual_rate,
-            term_months=count,
-            method=loan.method,
-            first_due_date=add_months(first_future.due_date, 0),
-        )
-        new_rows = Installment.objects.bulk_create(
-            Installment(
-                loan=loan,
-                number=first_future.number + line.number,
-                due_date=line.due_date,
-                principal_due=line.principal,
-                interest_due=line.interest,
-            )
-            for line in lines
-        )
-        # The term counts months, not rows: the settlement row is not a month (a 36-month loan stays 36).
-        loan.term_months = schedule_term_months(first_due_date=loan.first_due_date, last_due_date=lines[-1].due_date)
-        loan.save(update_fields=["term_months"])
-    repayment = _create_repayment(
-        loan=loan,
-        amount=amount,
-        received_at=received_at,
-        channel=channel,
-        external_id=external_id,
-        posted_by=posted_by,
-        kind=Repayment.Kind.SETTLEMENT,
-    )
-    current = [r for r in rows if r.is_current] + [settlement_row, *new_rows]
-    _allocate(loan=loan, repayment=repayment, amount=amount, at=received_at, rows=current)
-    loan_refresh(loan=loan, rows=current)
-    audit_log(
-        actor=posted_by,
-        action="loan_settle_full" if full else "loan_settle_partial",
-        obj=repayment,
-        changes={
-            "loan": loan.contract_number,
-            "principal_prepaid": str(prepay),
-            "interest": str(interest),
-            "fee": str(fee),
-            "option": "" if full else option,
-        },
         request=request,
     )
     return repayment

@@ -89,6 +89,50 @@ def _value_date(loan: Loan, first_due: date) -> date:
     return max(loan.disbursement_date, add_months(first_due, -1, loan.first_due_date.day))
 
 
+def _outstanding_line(row: Installment) -> PlanLine:
+    """What is still owed on a row, component by component."""
+    return PlanLine(
+        row.number,
+        row.due_date,
+        row.principal_due - row.principal_paid,
+        row.interest_due - row.interest_paid,
+        row.fees_due - row.fees_paid,
+        row.penalty_due - row.penalty_paid,
+    )
+
+
+def _new_lines(
+    *,
+    loan: Loan,
+    principal: Decimal,
+    rate: Decimal,
+    count: int,
+    first_due: date,
+    holiday_installments: int,
+    number: int,
+) -> list[PlanLine]:
+    """The proposed schedule: interest-only holiday months, then the principal amortised, numbered from `number`."""
+    monthly = rate / 12
+    lines: list[PlanLine] = []
+    for i in range(holiday_installments):
+        # A payment holiday: only the month's interest is due, principal repayment starts after it.
+        lines.append(
+            PlanLine(number + i, add_months(first_due, i, first_due.day), ZERO, round_cent(principal * monthly))
+        )
+    amortising: list[ScheduleLine] = generate_schedule(
+        principal=principal,
+        annual_rate=rate,
+        term_months=count,
+        method=loan.method,
+        first_due_date=add_months(first_due, holiday_installments, first_due.day),
+    )
+    for line in amortising:
+        lines.append(
+            PlanLine(number + holiday_installments + line.number - 1, line.due_date, line.principal, line.interest)
+        )
+    return lines
+
+
 def restructure_preview(
     *,
     loan: Loan,
@@ -109,17 +153,7 @@ def restructure_preview(
     if rows is None:
         rows = list(loan.installments.filter(is_current=True).order_by("number"))
     remaining = [r for r in rows if r.is_current and r.outstanding > ZERO]
-    current = [
-        PlanLine(
-            r.number,
-            r.due_date,
-            r.principal_due - r.principal_paid,
-            r.interest_due - r.interest_paid,
-            r.fees_due - r.fees_paid,
-            r.penalty_due - r.penalty_paid,
-        )
-        for r in remaining
-    ]
+    current = [_outstanding_line(r) for r in remaining]
     rate = loan.annual_rate if new_rate is None else Decimal(new_rate)
     if not remaining:
         return RestructurePreview(current, [], ZERO, rate, None, ZERO, _totals(current), {})
@@ -130,26 +164,16 @@ def restructure_preview(
     penalty = ZERO if waive_penalty else arrears["penalty"]
     count = len(remaining) + extension_months
     first_due = remaining[0].due_date if remaining[0].due_date > today else _next_due_after(loan, today)
-    monthly = rate / 12
-    lines: list[PlanLine] = []
     kept = [r.number for r in rows if r.is_current and (r.outstanding <= ZERO or r.total_paid > ZERO)]
-    number = max(kept, default=0) + 1
-    for i in range(holiday_installments):
-        # A payment holiday: only the month's interest is due, principal repayment starts after it.
-        lines.append(
-            PlanLine(number + i, add_months(first_due, i, first_due.day), ZERO, round_cent(principal * monthly))
-        )
-    amortising: list[ScheduleLine] = generate_schedule(
+    lines = _new_lines(
+        loan=loan,
         principal=principal,
-        annual_rate=rate,
-        term_months=count,
-        method=loan.method,
-        first_due_date=add_months(first_due, holiday_installments, first_due.day),
+        rate=rate,
+        count=count,
+        first_due=first_due,
+        holiday_installments=holiday_installments,
+        number=max(kept, default=0) + 1,
     )
-    for line in amortising:
-        lines.append(
-            PlanLine(number + holiday_installments + line.number - 1, line.due_date, line.principal, line.interest)
-        )
     # The new schedule's cost: the principal carried over, from one period before the first new due date,
     # against its principal and interest on their dates (arrears carried over are not new cost).
     new_apr = comprehensive_cost(
