@@ -379,7 +379,7 @@ class ComplaintNotice(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     error = models.CharField(_("error"), max_length=300, blank=True)
     outbound_message = models.ForeignKey(
-        "reminders.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(_("sent"))

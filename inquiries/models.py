@@ -159,7 +159,7 @@ class InquiryMessage(models.Model):
     # True once the reply reached the customer (SMS/email sent, call answered); only then it counts for the SLA.
     reached_customer = models.BooleanField(_("reached the customer"), default=False)
     outbound_message = models.ForeignKey(
-        "reminders.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email_message_id = models.CharField(max_length=300, blank=True, db_index=True)
     # The provider's id of an inbound SMS (Twilio MessageSid): a webhook delivered twice is stored once.

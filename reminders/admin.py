@@ -1,12 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.one_time_links import mask_one_time_links
 from loans.api import register_product_admin_inline
 from reminders.models import (
     ContactDataTask,
     MessageTemplate,
-    OutboundMessage,
     ProductReminderPolicy,
     Reminder,
     ReminderPolicy,
@@ -89,30 +87,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # planned by the planner or sent by hand from the loan page
-
-
-@admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "purpose", "to_masked", "status", "price", "price_unit", "provider"]
-    list_filter = ["channel", "purpose", "status", "provider"]
-    date_hierarchy = "created_at"
-    search_fields = ["provider_id"]
-    # The full number stays encrypted and hidden; only the masked one is shown. The text is shown with its
-    # one-time links (survey links) masked: staff must not open or answer a customer's survey.
-    exclude = ["to_number", "body"]
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name not in ("to_number", "body")] + [
-        "body_masked"
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("text"))
-    def body_masked(self, obj) -> str:
-        return mask_one_time_links(obj.body)
 
 
 @admin.register(ContactDataTask)

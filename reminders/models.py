@@ -2,78 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from customers.fields import EncryptedTextField
-
-
-class OutboundMessage(models.Model):
-    """Every SMS and call the portal sends, whatever the purpose and provider: the record for status, cost and audit."""
-
-    class Channel(models.TextChoices):
-        SMS = "sms", _("SMS")
-        VOICE = "voice", _("Voice call")
-
-    class Purpose(models.TextChoices):
-        REMINDER = "reminder", _("Repayment reminder")
-        INQUIRY_REPLY = "inquiry_reply", _("Inquiry reply")
-        COMPLAINT = "complaint", _("Complaint notice")
-        SURVEY = "survey", _("Satisfaction survey")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        DELIVERED = "delivered", _("Delivered")
-        UNDELIVERED = "undelivered", _("Undelivered")
-        FAILED = "failed", _("Failed")
-        INITIATED = "initiated", _("Call initiated")
-        RINGING = "ringing", _("Ringing")
-        IN_PROGRESS = "in-progress", _("In progress")
-        COMPLETED = "completed", _("Call completed")
-        NO_ANSWER = "no-answer", _("No answer")
-        BUSY = "busy", _("Busy")
-        CANCELED = "canceled", _("Canceled")
-
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="outbound_messages",
-    )
-    to_number = EncryptedTextField(_("to"))
-    to_hash = models.CharField(max_length=64, db_index=True, editable=False)
-    to_masked = models.CharField(_("to"), max_length=20)
-    body = models.TextField(_("text"))
-    body_hash = models.CharField(max_length=64, db_index=True, editable=False, blank=True)
-    language = models.CharField(_("language"), max_length=10, blank=True)
-    template_code = models.CharField(_("provider template code"), max_length=64, blank=True)
-    provider = models.CharField(_("provider"), max_length=20)
-    provider_id = models.CharField(_("provider id"), max_length=64, null=True, blank=True, unique=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    error_code = models.CharField(_("error code"), max_length=16, blank=True)
-    error_message = models.CharField(_("error"), max_length=300, blank=True)
-    price = models.DecimalField(_("price"), max_digits=10, decimal_places=5, null=True, blank=True)
-    price_unit = models.CharField(_("currency"), max_length=8, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("outbound message")
-        verbose_name_plural = _("outbound messages")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["to_hash", "created_at"], name="outbound_to_time_idx"),
-            # frequency caps: same text to the same number in 24 h; contacts per customer per day
-            models.Index(fields=["to_hash", "body_hash", "created_at"], name="outbound_same_text_idx"),
-            models.Index(fields=["customer", "created_at"], name="outbound_customer_time_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.to_masked} {self.status}"
+from messaging.models import OutboundMessage
 
 
 class ReminderPolicy(models.Model):

@@ -244,7 +244,7 @@ class Survey(models.Model):
     created_at = models.DateTimeField(_("created"), db_index=True)
     expires_at = models.DateTimeField(_("valid until"))
     outbound_message = models.ForeignKey(
-        "reminders.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)

@@ -45,12 +45,12 @@ def sent_survey(db):
 def test_outbox_admin_shows_the_link_masked(client_back_office, sent_survey):
     message = sent_survey.outbound_message
     for url in (
-        reverse("admin:reminders_outboundmessage_changelist"),
-        reverse("admin:reminders_outboundmessage_change", args=[message.pk]),
+        reverse("admin:messaging_outboundmessage_changelist"),
+        reverse("admin:messaging_outboundmessage_change", args=[message.pk]),
     ):
         html = client_back_office.get(url).content.decode()
         assert TOKEN not in html and TOKEN[:12] not in html, url
-    html = client_back_office.get(reverse("admin:reminders_outboundmessage_change", args=[message.pk])).content
+    html = client_back_office.get(reverse("admin:messaging_outboundmessage_change", args=[message.pk])).content
     assert "/staff/survey/Zq9x****" in html.decode()
 
 
