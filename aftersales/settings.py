@@ -417,3 +417,19 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# ---- domestic SMS (#15) ----
+# Alibaba Cloud SMS (dysmsapi 2017-05-25), selected with MESSAGING_BACKEND="aliyun".
+# The RAM user's AccessKey id (needs dysms:SendSms, dysms:QuerySendDetails); empty: sends fail ("config", transient).
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+# Its AccessKey secret (signs every API request; never in code).
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+# The approved signature (签名) shown as 【…】 before every message.
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")
+# The API endpoint with its scheme; tests point it at the fake on http://127.0.0.1:<port>.
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com")
+# Shared secret for the receipt pushes (SmsReport / SmsUp): the push URL carries ?token=<it>, or a relay signs the
+# body with X-Aliyun-Sms-Signature: hex HMAC-SHA256. Empty: every push is refused.
+ALIYUN_SMS_RECEIPT_TOKEN = env("ALIYUN_SMS_RECEIPT_TOKEN", default="")
+# Seconds to wait for the API, connecting and reading each.
+ALIYUN_SMS_TIMEOUT = env.int("ALIYUN_SMS_TIMEOUT", default=10)
