@@ -187,3 +187,13 @@ def callback_visits(*, staff_ids: list[int] | None = None) -> QuerySet[CallbackV
             Q(assigned_to__in=staff_ids) | Q(assigned_to__isnull=True) | Q(complaint__assigned_to__in=staff_ids)
         )
     return qs
+
+
+def customer_open_complaints(*, customer_id: int, limit: int = 5) -> list[Complaint]:
+    """A customer's complaints not yet closed, earliest decision deadline first (one query; `limit` + 1 rows)."""
+    return list(
+        Complaint.objects.filter(customer_id=customer_id)
+        .exclude(status=Complaint.Status.CLOSED)
+        .only("pk", "reference", "category", "status", "received_at", "decision_due", "customer_id")
+        .order_by("decision_due", "id")[: limit + 1]
+    )

@@ -231,3 +231,23 @@ def customer_match(
         customer = next(c for c in candidates if c.pk == pk)
         return MatchResult(status=MatchStatus.MATCHED, customer=customer, candidates=(customer,))
     return MatchResult(status=MatchStatus.AMBIGUOUS, candidates=tuple(candidates))
+
+
+CONSENT_RECORDS_READ = 50  # newest records read for the current state; a purpose's latest is far newer than this
+
+
+def customer_consent_summary(*, customer_id: int) -> list[ConsentState]:
+    """Current consent per purpose from the customer's newest records (one query, bounded rows)."""
+    latest: dict[str, ConsentRecord] = {}
+    records = ConsentRecord.objects.filter(customer_id=customer_id).order_by("-recorded_at", "-id")
+    for record in records[:CONSENT_RECORDS_READ]:
+        latest.setdefault(record.purpose, record)
+    return [
+        ConsentState(
+            purpose=value,
+            label=label,
+            granted=bool(latest.get(value) and latest[value].granted),
+            record=latest.get(value),
+        )
+        for value, label in ConsentRecord.Purpose.choices
+    ]

@@ -4,18 +4,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from aftersales import permissions as roles
+from customers.api import pii_hash
+from customers.selectors import ConsentState, customer_consent_summary, customer_search
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
+from inquiries.routing import AgentLoad
+from loans.selectors import LoanSummary, customer_active_loans
 from org.models import StaffProfile
+from reminders.selectors import reminders_for_customer
 
 User = get_user_model()
 
@@ -25,6 +33,33 @@ ALERT_BEFORE_BREACH = timedelta(minutes=2)  # supervisors are alerted this long 
 REFERENCE_RE = re.compile(r"\b(INQ-\d{6}-[0-9A-Z]{5})\b", re.IGNORECASE)
 
 QUEUE_VIEWS = ("all", "mine", "unassigned", "breached")
+SEARCH_CUSTOMERS_MAX = 100  # customers a name or number search reads; a broader search asks to be narrowed
+SEARCH_RESULTS_MAX = 200  # inquiries a search lists (open first, then the latest resolved)
+
+
+def running_clock() -> Coalesce:
+    """The clock an open inquiry runs on: its follow-up deadline while the customer waits again, else the first."""
+    return Coalesce(F("next_response_due"), F("first_response_due"))
+
+
+def waiting_on_agent() -> Q:
+    """Open work that waits on its agent: not answered yet, or the customer wrote again (the routing load)."""
+    return Q(first_responded_at__isnull=True) | Q(awaiting_agent=True)
+
+
+def clock_breached(now: datetime) -> Q:
+    """Unanswered past the first-response deadline, or a follow-up past its next-response deadline."""
+    return Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(
+        awaiting_agent=True, next_response_due__lt=now
+    )
+
+
+def clock_before(moment: datetime) -> Q:
+    """Open work whose running clock ends before `moment` (breached or at risk, by the clock it runs on)."""
+    return Q(first_responded_at__isnull=True, first_response_due__lt=moment) | Q(
+        awaiting_agent=True, next_response_due__lt=moment
+    )
+
 
 # Columns the queue rows need; everything else (notes, encrypted contact details) stays in the database.
 QUEUE_COLUMNS = (
@@ -46,6 +81,7 @@ QUEUE_COLUMNS = (
     "customer__name",
     "customer__customer_number",
     "assigned_to_id",
+    "next_response_due",
     "assigned_to__username",
     "assigned_to__first_name",
     "assigned_to__last_name",
@@ -74,6 +110,7 @@ class QueueRow:
     customer_name: str
     customer_number: str
     assigned_to_id: int | None
+    next_response_due: datetime | None
     agent_name: str
     detail_url: str = ""
 
@@ -83,27 +120,60 @@ class QueueRow:
         return self.pk
 
 
+@dataclass(frozen=True, slots=True)
+class QueueSearch:
+    """A parsed queue search (inquiries/forms_queue.py): what was typed and how it is looked up."""
+
+    kind: str  # reference | mobile | customer
+    value: str  # the reference upper-cased, the mobile in E.164, or the name / customer number as typed
+
+
 def queue_list(
-    *, user: User, view: str = "all", channel: str = "", category: str = "", now: datetime | None = None
+    *,
+    user: User,
+    view: str = "all",
+    channel: str = "",
+    category: str = "",
+    now: datetime | None = None,
+    search: QueueSearch | None = None,
 ) -> QuerySet[Inquiry]:
-    """Open inquiries for the agents' queue: unanswered first by time left, then those where the customer wrote again."""
+    """Open inquiries for the agents' queue: unanswered first by time left, then those where the customer wrote
+    again by their follow-up clock. With a search: every inquiry that matches, open ones first."""
     now = now or timezone.now()
-    qs = Inquiry.objects.filter(status__in=OPEN_STATUSES)
+    if search is not None:
+        qs = Inquiry.objects.filter(search_filter(search))
+    else:
+        qs = Inquiry.objects.filter(status__in=OPEN_STATUSES)
     if view == "mine":
         qs = qs.filter(assigned_to=user)
     elif view == "unassigned":
         qs = qs.filter(assigned_to__isnull=True)
     elif view == "breached":
-        qs = qs.filter(first_responded_at__isnull=True, first_response_due__lt=now)
+        qs = qs.filter(clock_breached(now))
     if channel:
         qs = qs.filter(channel=channel)
     if category:
         qs = qs.filter(category=category)
-    if view == "breached":
-        # All unanswered (rank 0): deadline order alone is the same order, and inquiry_open_cover_idx has it.
-        return qs.order_by("first_response_due", "id")
-    # The same expression as the partial index inquiry_queue_rank_idx: PostgreSQL reads the page in index order.
-    return qs.order_by(queue_rank(), "first_response_due", "id")
+    if search is not None:
+        closed_last = Case(When(status=Inquiry.Status.RESOLVED, then=Value(1)), default=Value(0))
+        return qs.order_by(closed_last, queue_rank(), running_clock(), "-received_at", "-id")
+    # The order of the partial index on (rank, running clock, id) (inquiries/models.py): PostgreSQL reads the page
+    # in index order. Rank 0 (unanswered) never has a follow-up clock, so it keeps the first-response deadline.
+    return qs.order_by(queue_rank(), running_clock(), "id")
+
+
+def search_filter(search: QueueSearch) -> Q:
+    """The inquiries a queue search finds: by reference, by mobile (sender or customer, by keyed hash), or by the
+    customers whose name or number matches (at most SEARCH_CUSTOMERS_MAX of them)."""
+    if search.kind == "reference":
+        return Q(reference=search.value)
+    customer_ids = list(
+        customer_search(search.value).order_by("id").values_list("id", flat=True)[:SEARCH_CUSTOMERS_MAX]
+    )
+    condition = Q(customer_id__in=customer_ids)
+    if search.kind == "mobile":
+        condition |= Q(contact_phone_hash=pii_hash(search.value))
+    return condition
 
 
 def queue_rows(*, ids: list[int]) -> list[QueueRow]:
@@ -176,7 +246,7 @@ def open_counts_by_agent(*, now: datetime | None = None) -> dict[int | None, tup
         .values("assigned_to_id")
         .annotate(
             total=Count(rows),
-            breached=Count(rows, filter=unanswered & Q(first_response_due__lt=now)),
+            breached=Count(rows, filter=clock_breached(now)),
             waiting=Count(rows, filter=unanswered),
         )
         .order_by()
@@ -231,19 +301,28 @@ def thread_for_phone(*, phone_hash: str) -> Inquiry | None:
     )
 
 
-def agent_least_loaded(*, exclude_user_ids: tuple[int, ...] = ()) -> User | None:
-    """The on-duty agent with the fewest open inquiries (ties: longest on duty, then id)."""
-    profile = (
-        StaffProfile.objects.filter(role=roles.AGENT, on_duty=True, user__is_active=True)
-        .exclude(user_id__in=exclude_user_ids)
-        .annotate(
-            open_count=Count("user__assigned_inquiries", filter=Q(user__assigned_inquiries__status__in=OPEN_STATUSES))
-        )
-        .select_related("user")
-        .order_by("open_count", "on_duty_since", "user_id")
-        .first()
+def agent_loads(*, user_ids: list[int] | None = None) -> list[AgentLoad]:
+    """The on-duty, active agents (or those of `user_ids` among them) with their routing load (two queries)."""
+    profiles = StaffProfile.objects.filter(role=roles.AGENT, on_duty=True, user__is_active=True)
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=user_ids)
+    on_duty = dict(profiles.values_list("user_id", "on_duty_since"))
+    if not on_duty:
+        return []
+    loads = dict(
+        Inquiry.objects.filter(status__in=OPEN_STATUSES, assigned_to_id__in=list(on_duty))
+        .filter(waiting_on_agent())
+        .values("assigned_to_id")
+        .annotate(load=Count("id"))
+        .order_by()
+        .values_list("assigned_to_id", "load")
     )
-    return profile.user if profile else None
+    return [AgentLoad(user_id, loads.get(user_id, 0), since) for user_id, since in on_duty.items()]
+
+
+def staff_on_duty(*, user_id: int) -> bool:
+    """True while the staff member is active and on duty (a follow-up stays with such an owner)."""
+    return StaffProfile.objects.filter(user_id=user_id, on_duty=True, user__is_active=True).exists()
 
 
 def assignable_agents() -> list[StaffProfile]:
@@ -255,6 +334,21 @@ def assignable_agents() -> list[StaffProfile]:
     )
 
 
+WATCH_ITEMS_PER_AGENT = 5  # the most urgent per agent on the SLA watch; the rest are counted, not listed
+WATCH_COLUMNS = (
+    "id",
+    "reference",
+    "subject",
+    "status",
+    "assigned_to_id",
+    "first_response_due",
+    "first_responded_at",
+    "sla_met",
+    "awaiting_agent",
+    "next_response_due",
+)
+
+
 @dataclass
 class AgentWatch:
     """One agent's line on the supervisor's SLA watch (user None: the unassigned inquiries)."""
@@ -262,41 +356,71 @@ class AgentWatch:
     user: User | None
     on_duty: bool
     open_count: int = 0
+    breached_count: int = 0
+    at_risk_count: int = 0
     breached: list[Inquiry] = field(default_factory=list)
     at_risk: list[Inquiry] = field(default_factory=list)
 
+    @property
+    def more(self) -> int:
+        """Breached and at-risk inquiries counted but not listed."""
+        return self.breached_count + self.at_risk_count - len(self.breached) - len(self.at_risk)
 
-def sla_watch(*, now: datetime | None = None, limit: int = 500) -> list[AgentWatch]:
-    """Breached and at-risk unanswered inquiries grouped by agent (unassigned first), with open counts."""
+
+def sla_watch(*, now: datetime | None = None, per_agent: int = WATCH_ITEMS_PER_AGENT) -> list[AgentWatch]:
+    """Breached and at-risk inquiries (by the clock each runs on) per agent, unassigned first: the counts of each
+    agent and their `per_agent` most urgent, in three queries whatever the number of inquiries."""
     now = now or timezone.now()
-    risky = list(
-        Inquiry.objects.filter(
-            status__in=OPEN_STATUSES, first_responded_at__isnull=True, first_response_due__lt=now + AT_RISK
-        )
-        .select_related("customer", "assigned_to")
-        .only(*QUEUE_COLUMNS)
-        .order_by("first_response_due", "id")[:limit]
-    )
-    profiles = {
-        p.user_id: p
-        for p in StaffProfile.objects.filter(role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True)
-        .select_related("user")
+    soon = now + AT_RISK
+    risky = clock_before(soon)
+    counts = (
+        Inquiry.objects.filter(status__in=OPEN_STATUSES)
+        .values("assigned_to_id")
         .annotate(
-            open_count=Count("user__assigned_inquiries", filter=Q(user__assigned_inquiries__status__in=OPEN_STATUSES))
+            total=Count("id"),
+            breached=Count("id", filter=clock_breached(now)),
+            risky=Count("id", filter=risky),
         )
-    }
+        .order_by()
+        .values_list("assigned_to_id", "total", "breached", "risky")
+    )
+    urgent = (
+        Inquiry.objects.filter(risky, status__in=OPEN_STATUSES)
+        .annotate(
+            clock=running_clock(),
+            place=Window(RowNumber(), partition_by=[F("assigned_to_id")], order_by=[running_clock().asc(), F("id")]),
+        )
+        .filter(place__lte=per_agent)
+        .only(*WATCH_COLUMNS)
+        .order_by("clock", "id")
+    )
+    profiles = StaffProfile.objects.filter(
+        role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True
+    ).select_related("user")
     rows: dict[int | None, AgentWatch] = {None: AgentWatch(user=None, on_duty=True)}
-    for user_id, profile in profiles.items():
-        if profile.on_duty or profile.open_count:
-            rows[user_id] = AgentWatch(user=profile.user, on_duty=profile.on_duty, open_count=profile.open_count)
-    for inquiry in risky:
+    by_agent = {agent: (total, breached, risky_count) for agent, total, breached, risky_count in counts}
+    for profile in profiles:
+        total, breached, risky_count = by_agent.get(profile.user_id, (0, 0, 0))
+        if profile.on_duty or total:
+            rows[profile.user_id] = AgentWatch(
+                user=profile.user,
+                on_duty=profile.on_duty,
+                open_count=total,
+                breached_count=breached,
+                at_risk_count=risky_count - breached,
+            )
+    total, breached, risky_count = by_agent.get(None, (0, 0, 0))
+    rows[None].open_count, rows[None].breached_count, rows[None].at_risk_count = total, breached, risky_count - breached
+    for inquiry in urgent:
         row = rows.get(inquiry.assigned_to_id)
-        if row is None:
+        if row is None:  # held by someone no longer active or not an agent: still shown, so it can be moved
             row = rows[inquiry.assigned_to_id] = AgentWatch(user=inquiry.assigned_to, on_duty=False)
-        (row.breached if inquiry.first_response_due < now else row.at_risk).append(inquiry)
+            row.open_count, row.breached_count, rc = by_agent.get(inquiry.assigned_to_id, (0, 0, 0))
+            row.at_risk_count = rc - row.breached_count
+        (row.breached if inquiry.clock < now else row.at_risk).append(inquiry)
     unassigned = rows.pop(None)
     ordered = sorted(
-        rows.values(), key=lambda r: (-len(r.breached), -len(r.at_risk), not r.on_duty, r.user.get_username())
+        rows.values(), key=lambda r: (-r.breached_count, -r.at_risk_count, not r.on_duty, r.user.get_username())
     )
     return [unassigned, *ordered]
 
@@ -307,3 +431,86 @@ def sla_at_risk_count(*, now: datetime | None = None) -> int:
     return Inquiry.objects.filter(
         status__in=OPEN_STATUSES, first_responded_at__isnull=True, first_response_due__lt=now + ALERT_BEFORE_BREACH
     ).count()
+
+
+# ---- the agent's side panel (inquiry page, hotline lookup) ----------------------------------------------------
+
+SIDE_PANEL_ROWS = 5  # rows per section; "more" links to the customer 360 page
+OpenComplaintsSource = Callable[..., list[Any]]
+_open_complaints_sources: dict[str, OpenComplaintsSource] = {}
+
+
+def register_side_panel_complaints(source: OpenComplaintsSource) -> OpenComplaintsSource:
+    """Let the complaints app (a layer above) provide a customer's open complaints: source(customer_id=, limit=).
+
+    Registered from complaints' AppConfig.ready(); registering the same function again changes nothing."""
+    _open_complaints_sources[f"{source.__module__}.{source.__qualname__}"] = source
+    return source
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One recent contact with the customer: an inquiry from them or a reminder to them."""
+
+    at: datetime
+    kind: str  # inquiry | reminder
+    channel: str
+    text: str
+    status: str
+    url: str = ""
+
+
+@dataclass
+class SidePanel:
+    """What an agent on a call needs about the customer, read in a fixed number of queries."""
+
+    customer: Any
+    loans: list[LoanSummary]
+    complaints: list[Any]
+    consents: list[ConsentState]
+    contacts: list[Contact]
+    limit: int = SIDE_PANEL_ROWS
+
+    @property
+    def overdue_loans(self) -> int:
+        """Loans shown with days past due."""
+        return sum(1 for loan in self.loans[: self.limit] if loan.dpd > 0)
+
+
+def side_panel(*, customer: Any, exclude_inquiry_id: int | None = None, limit: int = SIDE_PANEL_ROWS) -> SidePanel:
+    """The side panel of one customer: active loans with balances, open complaints, consent and opt-outs, and the
+    latest contacts (six queries whatever the customer's history; `limit` + 1 rows per section to show "more")."""
+    complaints: list[Any] = []
+    for source in _open_complaints_sources.values():
+        complaints.extend(source(customer_id=customer.pk, limit=limit))
+    inquiries = (
+        Inquiry.objects.filter(customer_id=customer.pk)
+        .exclude(pk=exclude_inquiry_id)
+        .only("id", "reference", "channel", "subject", "status", "received_at")
+        .order_by("-received_at", "-id")[:limit]
+    )
+    contacts = [
+        Contact(
+            i.received_at, "inquiry", i.get_channel_display(), i.subject, i.get_status_display(), i.get_absolute_url()
+        )
+        for i in inquiries
+    ]
+    for reminder in reminders_for_customer(customer_id=customer.pk, limit=limit):
+        contacts.append(
+            Contact(
+                reminder.planned_for,
+                "reminder",
+                reminder.get_channel_display(),
+                reminder.loan.contract_number,
+                reminder.get_status_display(),
+            )
+        )
+    contacts.sort(key=lambda c: c.at, reverse=True)
+    return SidePanel(
+        customer=customer,
+        loans=customer_active_loans(customer_id=customer.pk, limit=limit),
+        complaints=complaints,
+        consents=customer_consent_summary(customer_id=customer.pk),
+        contacts=contacts[:limit],
+        limit=limit,
+    )

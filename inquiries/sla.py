@@ -1,4 +1,5 @@
-"""The first-response deadline: received + N minutes, the clock running only inside service hours.
+"""The response deadlines (the first response, the next response to a follow-up): received + N minutes, the clock
+running only inside service hours.
 
 Pure domain logic. Service hours are local (Asia/Shanghai, no daylight saving) windows such as
 ``"08:00-21:00"`` (every day), several windows separated by commas (``"08:00-12:00,13:00-21:00"``)
@@ -80,6 +81,20 @@ def first_response_due(
             return begin + remaining
         remaining -= available
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def next_response_due(
+    received_at: datetime,
+    *,
+    minutes: int | None = None,
+    service_hours: str | None = "settings",
+    tz: ZoneInfo | None = None,
+) -> datetime:
+    """When the answer to a customer's follow-up (on an answered or resolved inquiry) is due: the same rule as the
+    first response, with INQUIRY_NEXT_RESPONSE_MINUTES."""
+    if minutes is None:
+        minutes = settings.INQUIRY_NEXT_RESPONSE_MINUTES
+    return first_response_due(received_at, minutes=minutes, service_hours=service_hours, tz=tz)
 
 
 def within_service_hours(

@@ -102,7 +102,7 @@ def inquiry_hotline_log(
     answered_live: bool = False,
     request: HttpRequest | None = None,
 ) -> Inquiry:
-    """Log a hotline call; a call answered live is the first response (recorded now, by the agent)."""
+    """Log a hotline call; a call answered live is owned by the agent and is the first response (recorded now)."""
     now = timezone.now()
     inquiry, _message = intake.inquiry_create(
         channel=Inquiry.Channel.HOTLINE,
@@ -113,11 +113,13 @@ def inquiry_hotline_log(
         category=category,
         customer=customer,
         received_at=now,
+        # The call-taker owns a call answered live (never routed to someone else); a logged call-back request is
+        # routed like any other inquiry.
+        owner=agent if answered_live else None,
         actor=agent,
         request=request,
     )
     if answered_live:
-        Inquiry.objects.filter(pk=inquiry.pk).update(assigned_to=agent, assigned_at=now, status=Inquiry.Status.OPEN)
         message_create(
             inquiry=inquiry,
             kind=InquiryMessage.Kind.CALL,

@@ -1,10 +1,12 @@
-"""Periodic SLA upkeep (Celery beat, every minute): breaches recorded, supervisors alerted, off-duty agents' inquiries
-moved on."""
+"""Periodic SLA upkeep (Celery beat, every minute): breaches recorded, supervisors alerted, and the sweeper: off-duty
+agents' waiting inquiries moved on, inquiries left unassigned given out."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -16,9 +18,8 @@ from aftersales.audit import audit_log
 from aftersales.models import Notification
 from aftersales.notifications import notification_send, users_with_role
 from inquiries import selectors
-from inquiries.models import Inquiry
-from inquiries.services.assignment import inquiry_auto_assign
-from inquiries.services.common import event_add
+from inquiries.models import Inquiry, InquiryMessage, queue_rank
+from inquiries.services.assignment import inquiries_route
 
 
 def sla_breaches_mark(*, now: datetime | None = None) -> int:
@@ -64,25 +65,65 @@ def sla_alerts_send(*, now: datetime | None = None) -> int:
 
 
 def off_duty_reassign(*, now: datetime | None = None) -> int:
-    """Move unanswered open inquiries away from agents who went off duty (to the least-loaded on-duty agent)."""
+    """The minute sweeper: work waiting on agents who went off duty moves to on-duty agents, and (with
+    INQUIRY_AUTO_ASSIGN) inquiries left unassigned are given out, by the routing rule. Returns how many it placed
+    or freed. Set-based and bounded: INQUIRY_SWEEP_BATCH inquiries a run, most urgent first."""
+    now = now or timezone.now()
+    return _off_duty_release(now=now) + _unassigned_assign(now=now)
+
+
+def _off_duty_release(*, now: datetime) -> int:
+    """Take unanswered and awaiting-agent inquiries off off-duty or inactive agents, then route them elsewhere."""
     held = list(
-        Inquiry.objects.filter(
-            status__in=selectors.OPEN_STATUSES, first_responded_at__isnull=True, assigned_to__isnull=False
-        )
+        Inquiry.objects.filter(status__in=selectors.OPEN_STATUSES, assigned_to__isnull=False)
+        .filter(selectors.waiting_on_agent())
         .filter(Q(assigned_to__staff_profile__on_duty=False) | Q(assigned_to__is_active=False))
-        .order_by("first_response_due")[:500]
+        .order_by(selectors.running_clock(), "id")
+        .values_list("pk", "reference", "assigned_to_id")[: settings.INQUIRY_SWEEP_BATCH]
     )
-    moved = 0
-    for inquiry in held:
-        previous = inquiry.assigned_to_id
+    if not held:
+        return 0
+    by_owner: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, reference, owner_id in held:
+        by_owner[owner_id].append((pk, reference))
+    freed: list[int] = []
+    text = _("Returned to the queue: the assigned agent went off duty.")
+    for owner_id, rows in by_owner.items():
         with transaction.atomic():
-            taken = Inquiry.objects.filter(pk=inquiry.pk, assigned_to_id=previous).update(
+            ids = [pk for pk, _reference in rows]
+            taken = set(
+                Inquiry.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ids, assigned_to_id=owner_id)
+                .values_list("pk", flat=True)
+            )
+            Inquiry.objects.filter(pk__in=list(taken), assigned_to_id=owner_id).update(
                 assigned_to=None, assigned_at=None
             )
-            if not taken:
-                continue
-            audit_log(action="inquiry_unassign_off_duty", obj=inquiry, changes={"assigned_to": [previous, None]})
-            event_add(inquiry, _("Returned to the queue: the assigned agent went off duty."))
-        inquiry_auto_assign(inquiry=inquiry, exclude_user_ids=(previous,))
-        moved += 1
-    return moved
+            InquiryMessage.objects.bulk_create(
+                InquiryMessage(inquiry_id=pk, kind=InquiryMessage.Kind.EVENT, body=text, created_at=now) for pk in taken
+            )
+            for pk, reference in rows:
+                if pk in taken:
+                    audit_log(
+                        action="inquiry_unassign_off_duty",
+                        object_type=Inquiry._meta.label_lower,
+                        object_id=pk,
+                        object_repr=reference,
+                        changes={"assigned_to": [owner_id, None]},
+                    )
+                    freed.append(pk)
+    order = {pk: index for index, (pk, _reference, _owner) in enumerate(held)}
+    inquiries_route(inquiry_ids=sorted(freed, key=order.__getitem__), exclude_user_ids=tuple(by_owner), now=now)
+    return len(freed)
+
+
+def _unassigned_assign(*, now: datetime) -> int:
+    """Give open inquiries nobody holds to on-duty agents, most urgent first (only with INQUIRY_AUTO_ASSIGN)."""
+    if not settings.INQUIRY_AUTO_ASSIGN:
+        return 0
+    waiting = list(
+        Inquiry.objects.filter(status__in=selectors.OPEN_STATUSES, assigned_to__isnull=True)
+        .order_by(queue_rank(), selectors.running_clock(), "id")
+        .values_list("pk", flat=True)[: settings.INQUIRY_SWEEP_BATCH]
+    )
+    return len(inquiries_route(inquiry_ids=waiting, now=now))

@@ -43,6 +43,7 @@ def _labels(context) -> dict:
             "met": _("SLA met"),
             "breached": _("SLA breached"),
             "none": _("No response"),
+            "next": _("Next answer"),
             "now": timezone.now(),
         }
         context.render_context["inquiry_sla_labels"] = labels
@@ -57,17 +58,27 @@ class SlaState:
     due: datetime | None = None
     due_iso: str = ""
     late: str = ""
+    clock: str = "first"  # first | next: the first response, or the next response to a follow-up
 
 
 def sla_state(inquiry, now: datetime) -> SlaState:
-    """The SLA badge's state of an inquiry (or queue row) at `now`; values only, the markup is in _sla_badge.html."""
-    if inquiry.first_responded_at is None and inquiry.status != "resolved":
-        due = inquiry.first_response_due
+    """The SLA badge's state of an inquiry (or queue row) at `now`; values only, the markup is in _sla_badge.html.
+
+    The clock that runs: a follow-up's next-response deadline while the customer waits again, else the first."""
+    if inquiry.status == "resolved":
+        due, clock = None, "first"
+    elif inquiry.awaiting_agent and inquiry.next_response_due is not None:
+        due, clock = inquiry.next_response_due, "next"
+    elif inquiry.first_responded_at is None:
+        due, clock = inquiry.first_response_due, "first"
+    else:
+        due, clock = None, "first"
+    if due is not None:
         overdue = now - due
         if overdue > LIVE_COUNTDOWN_LIMIT:
             # Long breached: a ticking "+3967:10" says nothing; show how late it is in days and hours.
-            return SlaState("late", due=due, late=_late(overdue))
-        return SlaState("live", due=due, due_iso=due.isoformat())
+            return SlaState("late", due=due, late=_late(overdue), clock=clock)
+        return SlaState("live", due=due, due_iso=due.isoformat(), clock=clock)
     if inquiry.sla_met is True:
         return SlaState("met")
     if inquiry.sla_met is False:
@@ -115,6 +126,7 @@ def queue_rows(context, inquiries, category_labels) -> dict:
         "channel_classes": CHANNEL_CLASSES,
         "channel_labels": dict(Inquiry.Channel.choices),
         "escalated_label": Inquiry.Status.ESCALATED.label,
+        "resolved_label": Inquiry.Status.RESOLVED.label,
         "sla_labels": _labels(context),
         "csrf_token": context.get("csrf_token", ""),
     }

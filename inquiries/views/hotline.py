@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,7 +13,7 @@ from aftersales.permissions import role_required
 from customers.api import normalize_mainland_mobile
 from customers.models import Customer
 from customers.selectors import customer_match
-from inquiries import services
+from inquiries import selectors, services
 from inquiries.forms import HotlineForm
 from inquiries.views.common import LOGGERS
 
@@ -38,24 +39,27 @@ def hotline_new(request):
         if request.POST.get("then") == "open":
             return redirect(inquiry)
         return redirect("inquiries:hotline_new")
-    matches = _lookup(form.data.get("mobile", "")) if form.is_bound else None
-    return render(
-        request, "inquiries/hotline_form.html", {"form": form, "matches": matches}, status=400 if form.is_bound else 200
-    )
+    context = {"form": form, **_lookup(form.data.get("mobile", "") if form.is_bound else "")}
+    return render(request, "inquiries/hotline_form.html", context, status=400 if form.is_bound else 200)
 
 
-def _lookup(raw: str) -> list[Customer] | None:
-    """Who may be calling: every customer at this mobile (None while it is not a mainland mobile)."""
+def _lookup(raw: str) -> dict:
+    """Who may be calling: every customer at this mobile (None while it is not a mainland mobile), each with a
+    link to the 360 page, and the side panel when the number singles out one customer."""
     try:
         normalize_mainland_mobile(raw)
     except ValidationError:
-        return None
-    return list(customer_match(mobile=raw).candidates)
+        return {"matches": None, "panel": None}
+    matches: list[Customer] = list(customer_match(mobile=raw).candidates)
+    for customer in matches:
+        customer.url = reverse("customers:detail", args=[customer.pk])
+    panel = selectors.side_panel(customer=matches[0]) if len(matches) == 1 else None
+    return {"matches": matches, "panel": panel, "customer_url": matches[0].url if panel else ""}
 
 
 @role_required(*LOGGERS)
 @require_GET
 def customer_lookup(request):
-    """htmx: who is calling, by mobile (masked)."""
-    matches = _lookup(request.GET.get("mobile", ""))
-    return render(request, "inquiries/_customer_lookup.html", {"matches": matches})
+    """htmx: who is calling, by mobile (masked), with the agent's side panel for a known caller."""
+    context = {**_lookup(request.GET.get("mobile", "")), "oob": True}
+    return render(request, "inquiries/_customer_lookup.html", context)

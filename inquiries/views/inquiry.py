@@ -55,6 +55,10 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "is_open": inquiry.status != Inquiry.Status.RESOLVED,
         "category_label": dict(Category.choices).get(inquiry.category, inquiry.category),
         "customer_url": _customer_url(inquiry),
+        # The agent's side panel: loans, complaints, consent, last contacts (a fixed number of queries).
+        "panel": selectors.side_panel(customer=inquiry.customer, exclude_inquiry_id=inquiry.pk)
+        if inquiry.customer_id
+        else None,
         "can_reveal": request.user.has_perm("customers.view_full_pii"),
         "revealed": forms.get("revealed"),  # a text revealed without htmx, shown once above the thread
         # resolved_by may be empty (resolved by an import or a since-deleted user): never crash the page on it

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from inquiries import selectors, services
+from inquiries.forms_queue import QueueForm
 from inquiries.models import Category, Inquiry
 from inquiries.views.common import LOGGERS, WORKERS
 
@@ -23,36 +24,43 @@ POLL_SECONDS = 5
 @role_required(*WORKERS)
 @require_GET
 def queue(request):
-    """Open inquiries, unanswered first by time left; the table refreshes itself every few seconds."""
-    view = request.GET.get("view", "all")
-    if view not in selectors.QUEUE_VIEWS:
-        view = "all"
-    channel = request.GET.get("channel", "")
-    channel = channel if channel in Inquiry.Channel.values else ""
-    category = request.GET.get("category", "")
-    category = category if category in Category.values else ""
+    """Open inquiries, unanswered first by time left; the table refreshes itself every few seconds. The search box
+    finds inquiries of any status by reference, mobile, customer name or customer number."""
+    form = QueueForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    view, channel, category = form.value("view"), form.value("channel"), form.value("category")
+    search = form.value("q")
     now = timezone.now()
-    ordered = selectors.queue_list(user=request.user, view=view, channel=channel, category=category, now=now)
+    ordered = selectors.queue_list(
+        user=request.user, view=view, channel=channel, category=category, now=now, search=search
+    )
     counts = selectors.queue_counts(user=request.user)
+    filtered = bool(channel or category or search)
     paginator = Paginator(ordered.values_list("id", flat=True), QUEUE_PAGE_SIZE)
-    if not channel and not category:
+    if not filtered:
         # Counted with the tabs (shared, at most a few seconds old): one query less per refresh. Only the
         # "page x of y" line may lag; the rows are read below whatever the count says.
         paginator.count = counts[view]
+    elif search is not None:
+        paginator.count = min(ordered.count(), selectors.SEARCH_RESULTS_MAX)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.queue_page(
         ordered=ordered,
         start=(page.number - 1) * QUEUE_PAGE_SIZE,
         size=QUEUE_PAGE_SIZE,
         view=view,
-        filtered=bool(channel or category),
+        filtered=filtered,
     )
     _set_urls(page.object_list)
     context = {
+        "form": form,
         "page": page,
         "view": view,
         "channel": channel,
         "category": category,
+        "search": search,
+        "q": request.GET.get("q", "")[:100],
         "counts": counts,
         "now": now,
         "poll_seconds": POLL_SECONDS,
@@ -61,9 +69,11 @@ def queue(request):
         "category_labels": dict(Category.choices),
         "can_log_calls": roles.has_role(request.user, *LOGGERS),
     }
+    # Bad parameters: the messages beside the fields, the queue without them (an htmx refresh still swaps: 200).
+    status = 400 if form.errors and not request.htmx else 200
     if request.htmx:
-        return render(request, "inquiries/_queue_table.html", context)
-    return render(request, "inquiries/queue.html", context)
+        return render(request, "inquiries/_queue_table.html", context, status=status)
+    return render(request, "inquiries/queue.html", context, status=status)
 
 
 def _set_urls(inquiries) -> None:
