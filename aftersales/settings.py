@@ -433,3 +433,12 @@ ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyu
 ALIYUN_SMS_RECEIPT_TOKEN = env("ALIYUN_SMS_RECEIPT_TOKEN", default="")
 # Seconds to wait for the API, connecting and reading each.
 ALIYUN_SMS_TIMEOUT = env.int("ALIYUN_SMS_TIMEOUT", default=10)
+
+# ---- messaging (#15) ----
+# The delivery-status webhooks are messaging's now (same paths, /reminders/webhooks/...): their rate limits follow
+# the new URL names; generous, as providers post from few addresses.
+PUBLIC_RATE_LIMITS = {
+    **{name: rule for name, rule in PUBLIC_RATE_LIMITS.items() if not name.startswith("reminders:webhook_")},
+    "messaging:webhook_sms_status": ("1200/m", None),
+    "messaging:webhook_call_status": ("1200/m", None),
+}

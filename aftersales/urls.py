@@ -57,6 +57,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("loans/", include("loans.urls")),
     path("inquiries/", include("inquiries.urls")),
+    # Delivery-status webhooks keep their /reminders/webhooks/... paths (providers are configured with them).
+    path("", include("messaging.urls")),
     path("reminders/", include("reminders.urls")),
     path("complaints/", include("complaints.urls")),
     path("staff/", include("staff.urls")),

@@ -47,7 +47,8 @@ def main() -> int:
     from django.db.models import Case, DateTimeField, F, Value, When
     from django.utils import timezone
 
-    from reminders.models import OutboundMessage, Reminder
+    from messaging.models import OutboundMessage
+    from reminders.models import Reminder
     from tests.fakes.twilio_server import FakeTwilio
 
     fake = FakeTwilio().start(port=args.port)

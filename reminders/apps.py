@@ -9,6 +9,7 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self) -> None:
-        from reminders import portal
+        from reminders import portal, services
 
         register_loan_panel(portal.loan_panels)  # the loan page's "Repayment reminders" section
+        services.follow_delivery_reports()  # messaging's delivery reports move reminders on

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from customers.api import mask_mobile
 from loans.models import Installment, Product
+from messaging.models import OutboundMessage
 from reminders import templating
 from reminders.models import (
     ContactDataTask,
     MessageTemplate,
-    OutboundMessage,
     ProductReminderPolicy,
     Reminder,
     ReminderPolicy,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 
 
 class SendNowForm(forms.Form):

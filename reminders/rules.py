@@ -1,4 +1,6 @@
-"""Pure rules for reminders: quiet hours and status order. No database access here."""
+"""Pure rules for reminders: quiet hours and status order. No database access here.
+
+A message's own status rules (provider status as ours, MESSAGE_RANK) live in messaging (`messaging.api`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+
+from messaging.api import moves_forward  # noqa: F401 — the same forward-only rule, for reminder statuses
 
 
 def _parse(value: str) -> time:
@@ -61,29 +65,6 @@ REMINDER_RANK = {
     "busy": 3,
     "skipped": 3,
 }
-MESSAGE_RANK = {
-    "pending": 0,
-    "queued": 1,
-    "sent": 2,
-    "initiated": 2,
-    "ringing": 3,
-    "in-progress": 4,
-    "delivered": 5,
-    "undelivered": 5,
-    "failed": 5,
-    "completed": 5,
-    "no-answer": 5,
-    "busy": 5,
-    "canceled": 5,
-}
-# Provider statuses that OutboundMessage stores under another name.
-MESSAGE_STATUS_ALIASES = {
-    "accepted": "queued",
-    "scheduled": "queued",
-    "sending": "queued",
-    "answered": "in-progress",
-    "read": "delivered",
-}
 # Provider status -> reminder status.
 REMINDER_STATUS_FOR = {
     "queued": "sent",
@@ -101,17 +82,6 @@ REMINDER_STATUS_FOR = {
 }
 FINAL_REMINDER_STATUSES = {"delivered", "undelivered", "failed", "completed", "no_answer", "busy", "skipped"}
 UNANSWERED_CALL_STATUSES = {"no_answer", "busy", "failed"}
-
-
-def message_status(provider_status: str) -> str:
-    """The OutboundMessage status for a provider status (unknown ones count as queued)."""
-    status = MESSAGE_STATUS_ALIASES.get(provider_status, provider_status)
-    return status if status in MESSAGE_RANK else "queued"
-
-
-def moves_forward(rank: dict[str, int], current: str, new: str) -> bool:
-    """True when `new` is later in the life cycle than `current`."""
-    return rank.get(new, -1) > rank.get(current, -1)
 
 
 def retry_delay_seconds(attempts: int) -> int:

@@ -1,16 +1,18 @@
-"""Reads for the reminder pages: the manager dashboard, the outbox, per-loan and per-customer lists."""
+"""Reads for the reminder pages: the manager dashboard, per-loan and per-customer lists.
+
+The outbox and the cost per channel and month are messaging's (messaging.selectors)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from reminders.models import ContactDataTask, OutboundMessage, Reminder
+from messaging.models import OutboundMessage
+from reminders.models import ContactDataTask, Reminder
 
 DELIVERED = (Reminder.Status.DELIVERED, Reminder.Status.COMPLETED)
 NOT_REACHED = (
@@ -20,7 +22,6 @@ NOT_REACHED = (
     Reminder.Status.BUSY,
 )
 DASHBOARD_DAYS = 14
-COST_MONTHS = 6
 
 
 def _per_day(queryset: QuerySet, field: str, since) -> dict[tuple[date, str], int]:
@@ -79,32 +80,6 @@ def chart_data(rows: list[dict]) -> dict:
     }
 
 
-def cost_by_channel_and_month(*, months: int = COST_MONTHS) -> list[dict]:
-    """Provider cost of every message (reminders, replies, surveys) per month and channel, in the provider's currency."""
-    today = timezone.localdate()
-    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    since = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
-    rows = (
-        OutboundMessage.objects.filter(created_at__gte=since)
-        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("month", "channel")
-        .annotate(
-            cost=Sum("price"),
-            messages=Count("id"),
-            priced=Count("id", filter=Q(price__isnull=False)),
-            unit=Max("price_unit"),
-        )
-        .order_by("-month", "channel")
-    )
-    result = []
-    for row in rows:
-        row["cost"] = row["cost"] or Decimal("0")
-        row["average"] = (row["cost"] / row["priced"]).quantize(Decimal("0.0001")) if row["priced"] else None
-        row["channel_label"] = OutboundMessage.Channel(row["channel"]).label
-        result.append(row)
-    return result
-
-
 def reminder_status_totals() -> dict[str, int]:
     """Reminders waiting now: planned (due or later), held for quiet hours, retrying, with the worker."""
     now = timezone.now()
@@ -130,18 +105,6 @@ def failures_to_fix(*, limit: int = 10) -> dict:
             failed.select_related("loan", "customer", "step", "outbound_message").order_by("-finished_at")[:limit]
         ),
     }
-
-
-def outbox_list(*, channel: str = "", status: str = "", purpose: str = "") -> QuerySet[OutboundMessage]:
-    """Every message sent, newest first, filtered."""
-    queryset = OutboundMessage.objects.select_related("customer").defer("to_number", "body")
-    if channel:
-        queryset = queryset.filter(channel=channel)
-    if status:
-        queryset = queryset.filter(status=status)
-    if purpose:
-        queryset = queryset.filter(purpose=purpose)
-    return queryset.order_by("-created_at", "-id")
 
 
 def reminders_for_loan(*, loan_id: int, limit: int = 100) -> list[Reminder]:

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerError
 
-from messaging.backends import get_backend
+from messaging.api import get_backend
 from reminders import planning, services
 
 logger = logging.getLogger(__name__)

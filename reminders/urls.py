@@ -11,6 +11,4 @@ urlpatterns = [
     path("contact-tasks/<int:pk>/resolve/", views.contact_task_resolve, name="contact_task_resolve"),
     path("loans/<int:loan_id>/", views.loan_reminders, name="loan_reminders"),
     path("installments/<int:installment_id>/send-now/", views.send_now, name="send_now"),
-    path("webhooks/sms-status/", views.webhook_sms_status, name="webhook_sms_status"),
-    path("webhooks/call-status/", views.webhook_call_status, name="webhook_call_status"),
 ]

@@ -1,18 +1,18 @@
-"""Reminder pages (dashboard, outbox, contact-data tasks, a loan's reminders, send now) and provider webhooks."""
+"""Reminder pages (dashboard, outbox, contact-data tasks, a loan's reminders, send now).
+
+Providers' delivery-status webhooks are messaging's (messaging/views.py)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
 from loans.models import Installment, Loan
-from messaging.backends import get_backend
+from messaging import selectors as messaging_selectors
 from reminders import selectors, services
 from reminders.forms import ContactTaskResolveForm, OutboxFilterForm, SendNowForm
 from reminders.models import ContactDataTask
@@ -30,7 +30,7 @@ def dashboard(request):
     context = {
         "rows": rows,
         "chart": selectors.chart_data(rows),
-        "costs": selectors.cost_by_channel_and_month(),
+        "costs": messaging_selectors.cost_by_channel_and_month(),
         "totals": selectors.reminder_status_totals(),
         "failures": selectors.failures_to_fix(),
         "can_work_tasks": roles.has_role(request.user, *CONTACT_TASK_ROLES),
@@ -43,7 +43,7 @@ def outbox(request):
     """Every SMS and call the portal sent (numbers masked)."""
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    queryset = selectors.outbox_list(
+    queryset = messaging_selectors.outbox_list(
         channel=filters.get("channel", ""), status=filters.get("status", ""), purpose=filters.get("purpose", "")
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -112,25 +112,3 @@ def send_now(request, installment_id: int):
     else:
         messages.success(request, text)
     return redirect("reminders:loan_reminders", loan_id=installment.loan_id)
-
-
-def _webhook(request):
-    update = get_backend().parse_status_callback(request)
-    if update is None:
-        return HttpResponseForbidden("invalid signature")
-    services.message_status_apply(update=update)
-    return HttpResponse(status=204)
-
-
-@csrf_exempt
-@require_POST
-def webhook_sms_status(request):
-    """Twilio SMS status callback: signature checked, statuses only move forward, price stored."""
-    return _webhook(request)
-
-
-@csrf_exempt
-@require_POST
-def webhook_call_status(request):
-    """Twilio call status callback: signature checked; an unanswered call is followed by an SMS."""
-    return _webhook(request)

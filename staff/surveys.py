@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from inquiries.models import Inquiry
-from reminders.api import sms_send
-from reminders.models import OutboundMessage
+from messaging.api import sms_send
+from messaging.models import OutboundMessage
 from staff.models import Survey
 
 # Surveys made per run: a burst of resolutions is spread over a few runs instead of one long task.

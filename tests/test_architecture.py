@@ -25,7 +25,7 @@ IN_PROGRESS = pytest.mark.xfail(strict=True, reason="issue #14 in progress: the 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Bottom to top: an app may import the apps before it in this list, never those after it.
-LAYERS = ["org", "aftersales", "customers", "loans", "reminders", "inquiries", "complaints", "staff"]
+LAYERS = ["org", "aftersales", "customers", "messaging", "loans", "reminders", "inquiries", "complaints", "staff"]
 
 # The project shell wires the apps together and may import any of them.
 SHELL = {
@@ -132,6 +132,58 @@ def test_other_apps_use_only_the_public_face():
         if not ok_module or any(name.startswith("_") for name in imp.names):
             private.append(f"{imp.path}:{imp.line} {imp.module} {imp.names}")
     assert private == [], "imports of another app's internals:\n" + "\n".join(private)
+
+
+# What other apps may import of messaging: its public face to send (api), the model for relations and reads
+# (models), and its reads (selectors). Never the backends, the rules or the services' internals.
+MESSAGING_FACE = {"messaging.api", "messaging.models", "messaging.selectors"}
+
+
+def _messaging_face_violations(imports: list[tuple[str, Import]]) -> list[str]:
+    bad = []
+    for source, imp in imports:
+        if imp.module.split(".")[0] != "messaging" or source.split(".")[0] == "messaging":
+            continue
+        modules = {imp.module} if imp.module != "messaging" else {f"messaging.{name}" for name in imp.names}
+        if not modules <= MESSAGING_FACE:
+            bad.append(f"{imp.path}:{imp.line} {source} imports {imp.module} {imp.names}")
+    return bad
+
+
+def _mutual_imports(imports: list[tuple[str, Import]]) -> list[str]:
+    edges = {(source.split(".")[0], imp.module.split(".")[0]) for source, imp in imports}
+    return sorted(f"{a} <-> {b}" for a, b in edges if (b, a) in edges and a < b)
+
+
+def test_only_messagings_public_face_is_imported_and_no_two_apps_import_each_other():
+    imports = cross_app_imports()
+    assert _messaging_face_violations(imports) == [], "imports of messaging's internals (use messaging.api)"
+    assert _mutual_imports(imports) == [], "apps that import each other"
+
+
+def test_the_messaging_check_sees_a_backend_import_and_a_cycle():
+    """The check above would see reminders importing a backend or messaging's services, and a pair of apps in a cycle."""
+
+    def imp(module, names=()):
+        return Import("x.py", 1, module, tuple(names), False)
+
+    found = _messaging_face_violations(
+        [
+            ("reminders.services.sending", imp("messaging.backends", ["get_backend"])),
+            ("inquiries.services.replies", imp("messaging.services", ["sms_send"])),
+            ("staff.surveys", imp("messaging", ["rules"])),
+            ("complaints.services.notices", imp("messaging.api", ["sms_send"])),
+            ("staff.surveys", imp("messaging", ["api", "models"])),
+            ("messaging.views", imp("messaging.backends", ["get_backend"])),
+        ]
+    )
+    assert [line.split()[1] for line in found] == [
+        "reminders.services.sending",
+        "inquiries.services.replies",
+        "staff.surveys",
+    ]
+    cycle = [("reminders.api", imp("messaging.api")), ("messaging.services", imp("reminders.models"))]
+    assert _mutual_imports(cycle) == ["messaging <-> reminders"]
 
 
 @IN_PROGRESS

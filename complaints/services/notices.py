@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, ComplaintNotice, LetterTemplate
 from customers.api import mask_email, mask_mobile, normalize_mainland_mobile
-from reminders.api import sms_send
-from reminders.models import OutboundMessage
+from messaging.api import sms_send
+from messaging.models import OutboundMessage
 
 __all__ = ["letter_render", "notice_send", "complaint_contact"]
 

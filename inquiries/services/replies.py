@@ -18,8 +18,8 @@ from django.utils.translation import override
 from aftersales.audit import audit_log
 from inquiries.models import Inquiry, InquiryMessage
 from inquiries.services.common import ReplyNotPossible, first_response_record, message_create
-from reminders.api import sms_send
-from reminders.models import OutboundMessage
+from messaging.api import sms_send
+from messaging.models import OutboundMessage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from customers.api import pii_hash
+from messaging.models import OutboundMessage
 from reminders import rules
-from reminders.models import OutboundMessage, Reminder
+from reminders.models import Reminder
 
 
 def _cap_reached(*, customer, to_hash: str, body_hash: str, channel: str, exclude_pk, now: datetime) -> bool:

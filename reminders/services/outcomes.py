@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from messaging.backends import SendError
+from messaging.api import SendError, message_failed
+from messaging.models import OutboundMessage
 from reminders import rules
-from reminders.models import ContactDataTask, OutboundMessage, Reminder
+from reminders.models import ContactDataTask, Reminder
 from reminders.services.contact_tasks import contact_task_open
 from reminders.services.opt_out import _sms_opt_out
 
@@ -79,11 +80,7 @@ def _record_accepted(reminder: Reminder, message: OutboundMessage, provider_stat
 def _retry_later(reminder: Reminder, message: OutboundMessage, error: SendError, now: datetime) -> None:
     """A transient error: back to planned with a short backoff, or failed after the last attempt."""
     timed_out = error.code == "timeout"
-    message.status = OutboundMessage.Status.PENDING if timed_out else OutboundMessage.Status.FAILED
-    message.error_code = error.code[:16]
-    message.error_message = str(error)[:300]
-    message.status_changed_at = now
-    message.save(update_fields=["status", "error_code", "error_message", "status_changed_at"])
+    message_failed(message=message, error=error, now=now, outcome_unknown=timed_out)
     reminder.last_error = str(error)[:300]
     if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS and not timed_out:
         _set_status(reminder, Reminder.Status.FAILED, now)
@@ -103,11 +100,7 @@ def _fail_permanently(*, reminder_id: int, message: OutboundMessage, error: Send
     now = timezone.now()
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=reminder_id)
-        message.status = OutboundMessage.Status.FAILED
-        message.error_code = error.code[:16]
-        message.error_message = str(error)[:300]
-        message.status_changed_at = now
-        message.save(update_fields=["status", "error_code", "error_message", "status_changed_at"])
+        message_failed(message=message, error=error, now=now)
         _set_status(reminder, Reminder.Status.FAILED, now)
         reminder.last_error = str(error)[:300]
         reminder.hold_reason = ""

@@ -15,17 +15,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from customers.api import mask_mobile, pii_hash
+from customers.api import pii_hash
 from loans.models import Loan
-from messaging.backends import SendError, SendResult, TransientSendError, get_backend
-from messaging.backends.base import MessagingBackend
+from messaging import api as messaging
+from messaging.api import MessagingBackend, SendError, SendResult, TransientSendError, get_backend
+from messaging.models import OutboundMessage
 from reminders import rules, templating
-from reminders.messaging import status_callback_url
-from reminders.models import OutboundMessage, Reminder
+from reminders.models import Reminder
 from reminders.planning import stale_seconds
 from reminders.services.caps import _BatchCaps, _cap_reached
 from reminders.services.outcomes import (
@@ -52,14 +51,6 @@ class Attempt:
     context: dict
     template_code: str
     language: str
-
-
-def _known_ids(to_hash: str, since: datetime) -> set[str]:
-    return set(
-        OutboundMessage.objects.filter(to_hash=to_hash, created_at__gte=since - timedelta(days=1))
-        .exclude(provider_id__isnull=True)
-        .values_list("provider_id", flat=True)
-    )
 
 
 def _check_and_prepare(reminder: Reminder, *, backend, now: datetime, cap_reached) -> Attempt | str:
@@ -127,24 +118,13 @@ def _send_time_rules_outcome(reminder: Reminder, now: datetime) -> str | None:
 def _adopt_if_sent(reminder: Reminder, message: OutboundMessage, *, backend, now: datetime) -> str | None:
     """Look an attempt of unknown outcome up at the provider: adopt it when found, retry later when the provider
     cannot answer; None when it was not sent (send it now)."""
-    to = reminder.customer.mobile
     try:
-        found = backend.find_sent(
-            channel=reminder.channel,
-            to=to,
-            body=message.body,
-            since=message.created_at,
-            exclude=_known_ids(pii_hash(to), message.created_at),
-        )
+        found = messaging.message_find_sent(message=message, to=reminder.customer.mobile, backend=backend)
     except TransientSendError as exc:
         _retry_later(reminder, message, exc, now)
         return "retry"
     if not found:
         return None
-    message.provider_id = found
-    message.status = OutboundMessage.Status.QUEUED
-    message.status_changed_at = now
-    message.save(update_fields=["provider_id", "status", "status_changed_at"])
     _record_accepted(reminder, message, message.status, now)
     return "adopted"
 
@@ -167,21 +147,18 @@ def _prepare_attempt(
     body_hash = _body_hash(body)
     if cap_reached(customer, to_hash, body_hash, channel, message.pk if message else None):
         return _skip(reminder, Reminder.SkipReason.CAP, now)
-    if message is None:
-        message = OutboundMessage(
-            channel=channel, purpose=OutboundMessage.Purpose.REMINDER, customer=customer, provider=backend.name
-        )
-    message.to_number = to
-    message.to_hash = to_hash
-    message.to_masked = mask_mobile(to)
-    message.body = body
-    message.body_hash = body_hash
-    message.language = language
-    message.template_code = template_code
-    message.status = OutboundMessage.Status.PENDING
-    message.error_code = ""
-    message.error_message = ""
-    message.status_changed_at = now
+    message = messaging.message_attempt_fill(
+        message=message,
+        channel=channel,
+        purpose=OutboundMessage.Purpose.REMINDER,
+        customer=customer,
+        to=to,
+        body=body,
+        language=language,
+        template_code=template_code,
+        provider=backend.name,
+        now=now,
+    )
     reminder.attempts += 1
     reminder.attempt_started_at = now
     reminder.status = Reminder.Status.SENDING
@@ -274,21 +251,15 @@ def _deliver(attempt: Attempt, backend, *, pending_status: dict | None = None) -
     reminder_id = attempt.reminder.pk
     message = attempt.message
     try:
-        if message.channel == OutboundMessage.Channel.SMS:
-            result = backend.send_sms(
-                to=attempt.to,
-                body=attempt.body,
-                status_callback=_callback_url("sms"),
-                template_code=attempt.template_code,
-                params=attempt.context,
-            )
-        else:
-            result = backend.place_call(
-                to=attempt.to,
-                say_text=attempt.body,
-                language=templating.say_language(attempt.language),
-                status_callback=_callback_url("voice"),
-            )
+        result = messaging.provider_send(
+            message=message,
+            to=attempt.to,
+            body=attempt.body,
+            say_language=templating.say_language(attempt.language),
+            template_code=attempt.template_code,
+            params=attempt.context,
+            backend=backend,
+        )
     except SendError as exc:
         if exc.provider_id:  # refused after creating it: the id is what matters
             result = SendResult(provider_id=exc.provider_id, status="failed" if not exc.transient else "queued")
@@ -302,12 +273,7 @@ def _deliver(attempt: Attempt, backend, *, pending_status: dict | None = None) -
             return "failed"
     # Step 3: the provider's id is stored first (its own statement); from then on the row is never sent again.
     now = timezone.now()
-    message.provider_id = result.provider_id
-    message.status = rules.message_status(result.status)
-    message.price = result.price
-    message.price_unit = result.price_unit
-    message.status_changed_at = now
-    message.save(update_fields=["provider_id", "status", "price", "price_unit", "status_changed_at"])
+    messaging.message_accepted(message=message, result=result, now=now)
     target = rules.REMINDER_STATUS_FOR.get(message.status, Reminder.Status.SENT)
     if target in rules.UNANSWERED_CALL_STATUSES:
         with transaction.atomic():
@@ -319,16 +285,3 @@ def _deliver(attempt: Attempt, backend, *, pending_status: dict | None = None) -
         return "sent"
     _write_statuses({target: [reminder_id]}, now)
     return "sent"
-
-
-_callback_urls: dict[str, tuple[str, str]] = {}
-
-
-def _callback_url(channel: str) -> str:
-    """status_callback_url, computed once per process for the current PUBLIC_BASE_URL."""
-    base = settings.PUBLIC_BASE_URL
-    cached = _callback_urls.get(channel)
-    if cached is None or cached[0] != base:
-        cached = (base, status_callback_url(channel))
-        _callback_urls[channel] = cached
-    return cached[1]

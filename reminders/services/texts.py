@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
+from messaging.api import body_hash
 from reminders import templating
 from reminders.models import MessageTemplate, Reminder
 
 
 def _body_hash(body: str) -> str:
-    return hashlib.sha256(body.encode()).hexdigest()
+    return body_hash(body)  # messaging's: the same text counted the same way whoever sends it
 
 
 # Step templates change rarely (admin); a worker keeps them this long instead of reading them per message.

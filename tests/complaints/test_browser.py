@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintNotice, RootCause
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from tests.complaints.factories import make_customer
 from tests.conftest import browser_login
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from aftersales.models import AuditEntry
 from complaints.models import CallbackVisit, Complaint, ComplaintNotice
 from complaints.services import deadlines_for
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from tests.complaints.factories import make_complaint, make_customer, make_product
 
 pytestmark = pytest.mark.django_db

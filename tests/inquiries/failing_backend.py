@@ -1,6 +1,6 @@
 """A messaging backend that refuses everything (test helper)."""
 
-from messaging.backends.base import PermanentSendError
+from messaging.api import PermanentSendError
 
 
 class Backend:

@@ -12,7 +12,7 @@ from aftersales.models import AuditEntry, Notification
 from inquiries import portal, services
 from inquiries.models import CannedReply, Inquiry, InquiryMessage
 from org.models import Department, StaffProfile
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from staff.services import staff_duty_set
 from tests.inquiries.factories import make_customer, make_inquiry
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from aftersales.demo import DemoContext
 from loans.models import Product
+from messaging.models import OutboundMessage
 from reminders import demo, rules
-from reminders.models import MessageTemplate, OutboundMessage, Reminder, ReminderPolicy
+from reminders.models import MessageTemplate, Reminder, ReminderPolicy
 from tests.reminders.factories import make_installment, make_product
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -57,13 +58,3 @@ def test_reminder_status_never_moves_backwards(sequence):
         if rules.moves_forward(rules.REMINDER_RANK, current, status):
             current = status
     assert rules.REMINDER_RANK[current] == max([0, *(rules.REMINDER_RANK[s] for s in sequence)])
-
-
-@given(st.lists(st.sampled_from(sorted(rules.MESSAGE_RANK) + ["accepted", "sending", "answered"]), max_size=12))
-def test_message_status_is_the_highest_seen(sequence):
-    current = "pending"
-    for status in sequence:
-        mapped = rules.message_status(status)
-        if rules.moves_forward(rules.MESSAGE_RANK, current, mapped):
-            current = mapped
-    assert rules.MESSAGE_RANK[current] == max([0, *(rules.MESSAGE_RANK[rules.message_status(s)] for s in sequence)])

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from messaging.models import OutboundMessage
 from reminders import planning, services, templating
-from reminders.models import TEMPLATE_PLACEHOLDERS, MessageTemplate, OutboundMessage, Reminder
+from reminders.models import TEMPLATE_PLACEHOLDERS, MessageTemplate, Reminder
 from reminders.services import caps
 from tests.reminders.factories import NATIONAL_ID, make_customer, make_installment, make_policy, make_product
 

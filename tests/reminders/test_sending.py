@@ -8,9 +8,10 @@ import pytest
 import time_machine
 
 from loans.models import Installment
-from messaging.backends import get_backend
+from messaging.api import get_backend
+from messaging.models import OutboundMessage
 from reminders import planning, services
-from reminders.models import ContactDataTask, OutboundMessage, Reminder
+from reminders.models import ContactDataTask, Reminder
 from tests.reminders.factories import make_customer, make_installment, make_policy, make_product
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -28,8 +28,8 @@ def test_rotation_re_encrypts_everything_and_the_portal_reads_it_with_the_new_ke
     settings, sample_customer, manager, client
 ):
     pytest.importorskip("customers.management.commands.rotate_pii_keys")
-    from reminders.messaging import sms_send
-    from reminders.models import OutboundMessage
+    from messaging.api import sms_send
+    from messaging.models import OutboundMessage
 
     # given encrypted data in several apps, written with the old key
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.one_time_links import mask_one_time_links
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from staff import surveys
 from staff.models import Survey
 from tests.reminders.factories import make_customer

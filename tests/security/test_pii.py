@@ -170,8 +170,8 @@ def test_no_full_pii_in_any_log_record_during_a_full_journey(settings, client, b
                 posted_by=back_office,
             )
         # an SMS to the customer, and one the provider refuses
-        from reminders.messaging import sms_send
-        from reminders.models import OutboundMessage
+        from messaging.api import sms_send
+        from messaging.models import OutboundMessage
 
         sms_send(to="+86" + MOBILE, body="您好", purpose=OutboundMessage.Purpose.OTHER, customer=customer)
         sms_send(to="+86" + MOBILE[:-1], body="x", purpose=OutboundMessage.Purpose.OTHER)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from inquiries.models import Inquiry, InquiryMessage
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from staff.models import QaReview, Survey
 from staff.surveys import new_token
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales import permissions as roles
-from reminders.models import OutboundMessage
+from messaging.models import OutboundMessage
 from staff import kpi as kpis
 from staff import surveys
 from staff.models import Survey

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from messaging.backends.base import SendResult, StatusUpdate
 from messaging.backends.values import duration_seconds, price_value
-from reminders.models import OutboundMessage
-from tests.reminders.test_webhooks import post, public, sent_reminder  # noqa: F401  (public is a fixture)
+from messaging.models import OutboundMessage
+from tests.messaging.test_webhooks import post, public, sent_reminder  # noqa: F401  (public is a fixture)
 
 SMS_PATH = "/reminders/webhooks/sms-status/"
 CALL_PATH = "/reminders/webhooks/call-status/"

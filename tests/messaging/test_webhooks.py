@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from messaging.models import OutboundMessage
 from reminders import planning, services
-from reminders.models import OutboundMessage, Reminder
+from reminders.models import Reminder
 from tests.reminders.factories import make_installment, make_policy, make_product
 
 SH = ZoneInfo("Asia/Shanghai")

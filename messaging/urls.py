@@ -1,0 +1,12 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+# Mounted at the site root: providers are configured with these paths (they were under /reminders/ before the
+# gateway moved into messaging, #15), so the paths stay as they were.
+urlpatterns = [
+    path("reminders/webhooks/sms-status/", views.webhook_sms_status, name="webhook_sms_status"),
+    path("reminders/webhooks/call-status/", views.webhook_call_status, name="webhook_call_status"),
+]

@@ -1,0 +1,14 @@
+"""Every messaging URL for the RBAC matrix (tests/aftersales/test_rbac.py)."""
+
+from tests.rbac_support import ALL_ROLES, ANON, Case
+
+
+def _unsigned_webhook(name):
+    """Provider webhooks: anyone may call them, but without a valid Twilio signature the answer is 403."""
+    return Case(name, {**dict.fromkeys(ALL_ROLES, 403), ANON: 403}, method="post", data={"MessageSid": "SMx"})
+
+
+CASES = [
+    _unsigned_webhook("messaging:webhook_sms_status"),
+    _unsigned_webhook("messaging:webhook_call_status"),
+]
