@@ -8,32 +8,13 @@ both built from `component_filter`, so a figure and its records can never disagr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from typing import Protocol
 
 from django.db.models import Count, Q, QuerySet
 
+from aftersales.periods import PeriodLike, between
 from complaints.models import Complaint
 
 STAFF_FIELD = "assigned_to"
-
-
-class PeriodLike(Protocol):
-    """What a period must offer: local dates [start, end) and their aware datetimes."""
-
-    @property
-    def start(self) -> date: ...
-    @property
-    def end(self) -> date: ...
-    @property
-    def start_dt(self) -> datetime: ...
-    @property
-    def end_dt(self) -> datetime: ...
-
-
-def between(field_name: str, period: PeriodLike) -> Q:
-    """Rows whose datetime `field_name` falls in the period."""
-    return Q(**{f"{field_name}__gte": period.start_dt, f"{field_name}__lt": period.end_dt})
 
 
 def timeliness_counted(period: PeriodLike) -> Q:
