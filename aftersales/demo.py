@@ -25,6 +25,7 @@ DEMO_USERS = [
     ("risk", roles.RISK_ASSESSOR, "芳", "张"),
     ("legal", roles.LEGAL_ADVISOR, "强", "刘"),
     ("backoffice", roles.BACK_OFFICE, "静", "杨"),
+    ("finance", roles.FINANCE, "秀英", "孙"),
 ]
 EXTRA_AGENTS = [("agent2", "伟", "赵"), ("agent3", "敏", "黄"), ("agent4", "磊", "周"), ("agent5", "婷", "吴")]
 
@@ -75,6 +76,7 @@ def seed_staff(ctx: DemoContext) -> None:
         roles.RISK_ASSESSOR: departments["risk"],
         roles.LEGAL_ADVISOR: departments["legal"],
         roles.BACK_OFFICE: departments["operations"],
+        roles.FINANCE: departments["finance"],
     }
     created = 0
     for username, role, first, last in DEMO_USERS:

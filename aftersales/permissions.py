@@ -14,8 +14,9 @@ LEGAL_ADVISOR = "legal_advisor"
 SUPERVISOR = "supervisor"
 MANAGER = "manager"
 BACK_OFFICE = "back_office"
+FINANCE = "finance"  # 财务: takes the inquiries escalated to finance (#15)
 
-ROLES = [AGENT, RISK_ASSESSOR, LEGAL_ADVISOR, SUPERVISOR, MANAGER, BACK_OFFICE]
+ROLES = [AGENT, RISK_ASSESSOR, LEGAL_ADVISOR, SUPERVISOR, MANAGER, BACK_OFFICE, FINANCE]
 ROLE_LABELS = {
     AGENT: _("Customer-service agent"),
     RISK_ASSESSOR: _("Risk assessor"),
@@ -23,12 +24,18 @@ ROLE_LABELS = {
     SUPERVISOR: _("Supervisor"),
     MANAGER: _("Manager"),
     BACK_OFFICE: _("Back office"),
+    FINANCE: _("Finance"),
 }
 
 # Everyone who works customer records in the portal.
 STAFF_ROLES = frozenset(ROLES)
 FRONT_LINE = frozenset({AGENT, SUPERVISOR, MANAGER, RISK_ASSESSOR, LEGAL_ADVISOR})
 LEADERS = frozenset({SUPERVISOR, MANAGER})
+# The role whose members answer for a department an inquiry is escalated to (Department.code -> role). A department
+# without a role here is answered by the staff whose profile names it.
+DEPARTMENT_ROLES: dict[str, str] = {"risk": RISK_ASSESSOR, "legal": LEGAL_ADVISOR, "finance": FINANCE}
+# The roles that answer escalations: their own department's queue and inquiries, the customer 360 read-only.
+DEPARTMENT_STAFF = frozenset(DEPARTMENT_ROLES.values())
 
 # Model permissions each group holds, as "app_label.codename". Codenames that do not exist yet
 # (an app not migrated) are skipped; `sync_role_permissions` runs after every migrate.
@@ -37,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RISK_ASSESSOR: [],
     LEGAL_ADVISOR: [],
     SUPERVISOR: [],
+    FINANCE: [],
     MANAGER: ["customers.view_full_pii", "aftersales.view_audit_log", "aftersales.view_auditentry"],
     BACK_OFFICE: [
         "customers.view_full_pii",

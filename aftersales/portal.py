@@ -68,6 +68,7 @@ NAVIGATION: list[tuple[Any, list[NavItem]]] = [
             NavItem(_("SLA watch"), "inquiries:supervisor", roles.LEADERS),
             NavItem(_("Complaints"), "complaints:list", roles.FRONT_LINE),
             NavItem(_("Legal queue"), "complaints:legal_queue", frozenset({roles.LEGAL_ADVISOR, roles.MANAGER})),
+            NavItem(_("Escalations"), "inquiries:departments", roles.DEPARTMENT_STAFF | roles.LEADERS),
             NavItem(_("Suggestions"), "complaints:suggestions", roles.LEADERS),
             NavItem(_("Incidents"), "complaints:incidents", roles.LEADERS | {roles.BACK_OFFICE}),
         ],

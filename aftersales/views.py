@@ -45,7 +45,9 @@ HOME_BY_ROLE = [
     (roles.SUPERVISOR, "inquiries:supervisor"),
     (roles.AGENT, "inquiries:queue"),
     (roles.RISK_ASSESSOR, "loans:review_queue"),
-    (roles.LEGAL_ADVISOR, "complaints:legal_queue"),
+    # Legal's department queue: the inquiries escalated to legal, with the complaints referred to legal beside them.
+    (roles.LEGAL_ADVISOR, "inquiries:departments"),
+    (roles.FINANCE, "inquiries:departments"),
     (roles.BACK_OFFICE, "customers:list"),
 ]
 

@@ -161,3 +161,30 @@ class ReassignForm(forms.Form):
             f"{u.get_full_name() or u.username} ({u.username})"
             + ("" if u.staff_profile.on_duty else " – " + str(_("off duty")))
         )
+
+
+class DepartmentAnswerForm(forms.Form):
+    """The department's answer to an escalated inquiry; it goes into the thread for the agent, not to the customer."""
+
+    prefix = "department"  # several forms share the inquiry page: unique field ids
+
+    body = forms.CharField(
+        label=_("The department's answer (to the agent, not sent to the customer)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "js-ctrl-enter"}),
+    )
+
+
+class DepartmentQueueForm(forms.Form):
+    """The department queue's query parameters: which escalations, which page; a bad value falls back to the default."""
+
+    STATES = (("open", _("Waiting for us")), ("answered", _("Answered")), ("breached", _("Deadline missed")))
+
+    state = forms.ChoiceField(label=_("Show"), choices=STATES, required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def values(self) -> tuple[str, int]:
+        """(state, page) with the defaults for anything missing or invalid."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return data.get("state") or "open", data.get("page") or 1

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from inquiries import mailbox, services
+from inquiries.services import escalation
 
 
 @shared_task(ignore_result=True)
@@ -17,3 +18,10 @@ def sla_watch() -> None:
 def fetch_mail() -> None:
     """Every minute: read the inquiry mailbox (does nothing without INQUIRY_IMAP_HOST)."""
     mailbox.mailbox_fetch()
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=270)
+def escalation_watch() -> None:
+    """Every 5 minutes: record missed escalation deadlines, alert departments before theirs (each once)."""
+    escalation.escalation_breaches_mark()
+    escalation.escalation_alerts_send()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inquiries import views
+from inquiries.views import departments
 
 app_name = "inquiries"
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("hotline/", views.hotline_new, name="hotline_new"),
     path("hotline/lookup/", views.customer_lookup, name="customer_lookup"),
     path("supervisor/", views.supervisor, name="supervisor"),
+    path("departments/", departments.departments, name="departments"),
+    path("departments/<slug:code>/", departments.department_queue, name="department_queue"),
+    path("<int:pk>/department/", departments.department_inquiry, name="department_inquiry"),
+    path("<int:pk>/department/answer/", departments.department_answer, name="department_answer"),
     path("ask/", views.online, name="online"),
     path("ask/thanks/", views.online_thanks, name="online_thanks"),
     path("webhooks/sms/", views.sms_webhook, name="sms_webhook"),

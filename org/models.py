@@ -61,6 +61,7 @@ class StaffProfile(models.Model):
         SUPERVISOR = "supervisor", _("Supervisor")
         MANAGER = "manager", _("Manager")
         BACK_OFFICE = "back_office", _("Back office")
+        FINANCE = "finance", _("Finance")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_profile"

@@ -1,0 +1,166 @@
+"""Escalations as tracked work: each department's queue of the inquiries escalated to it, the department's view
+of one such inquiry, and its answer back into the thread.
+
+Who may see what is decided by inquiries.services.escalation (the department's members, supervisors, managers),
+on the server, in every view.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales import permissions as roles
+from aftersales.permissions import role_required
+from inquiries import selectors
+from inquiries.forms import DepartmentAnswerForm, DepartmentQueueForm
+from inquiries.models import Inquiry
+from inquiries.services import escalation
+from org.models import Department
+
+PAGE_SIZE = 25
+
+
+def _url_or_empty(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def person_name(user) -> str:
+    """A staff member's name as people write it: Chinese family name first without a space (王晓明), else "First Last"."""
+    if user is None:
+        return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and not (first + last).isascii():
+        return last + first
+    return user.get_full_name() or user.get_username()
+
+
+def _countdown_labels() -> dict[str, str]:
+    return {"green": _("Answer due in"), "amber": _("Due soon"), "red": _("Overdue by")}
+
+
+@role_required(*roles.STAFF_ROLES)
+@require_GET
+def departments(request):
+    """Where a department's staff start: their own queue; supervisors and managers see every department."""
+    own = escalation.department_of(user=request.user)
+    if own is not None and not roles.has_role(request.user, *roles.LEADERS):
+        return redirect("inquiries:department_queue", code=own.code)
+    if not roles.has_role(request.user, *roles.LEADERS):
+        raise PermissionDenied
+    listed = list(Department.objects.filter(code__in=roles.DEPARTMENT_ROLES).order_by("name"))
+    counts = escalation.department_counts(departments=listed)
+    rows = [(d, counts[d.pk]) for d in listed]
+    return render(request, "inquiries/department_overview.html", {"rows": rows})
+
+
+@role_required(*roles.STAFF_ROLES)
+@require_GET
+def department_queue(request, code: str):
+    """The inquiries escalated to one department: waiting (overdue first), answered or breached, with countdowns."""
+    department = get_object_or_404(Department, code=code)
+    if not escalation.may_see_department(user=request.user, department=department):
+        raise PermissionDenied
+    form = DepartmentQueueForm(request.GET)
+    state, page_number = form.values()
+    page = Paginator(escalation.department_inquiries(department=department, state=state), PAGE_SIZE).get_page(
+        page_number
+    )
+    for inquiry in page.object_list:
+        inquiry.owner_name = person_name(inquiry.assigned_to) or _("Unassigned")
+    counts = escalation.department_counts(departments=[department])[department.pk]
+    tabs = [(value, label, counts[value]) for value, label in DepartmentQueueForm.STATES]
+    context = {
+        "department": department,
+        "page": page,
+        "inquiries": page.object_list,
+        "state": state,
+        "tabs": tabs,
+        "counts": counts,
+        "now": timezone.now(),
+        "labels": _countdown_labels(),
+        "is_member": escalation.is_department_member(user=request.user, department=department),
+        # Legal's landing page: the complaints referred to legal are the other half of its work.
+        "legal_complaints_url": _url_or_empty("complaints:legal_queue") if code == "legal" else "",
+    }
+    return render(request, "inquiries/department_queue.html", context)
+
+
+def _escalated_inquiry(request, pk: int) -> Inquiry:
+    inquiry = get_object_or_404(
+        Inquiry.objects.select_related("customer", "assigned_to", "escalated_to", "resolved_by"), pk=pk
+    )
+    if inquiry.escalated_to_id is None:
+        raise Http404
+    if not escalation.may_see_department(user=request.user, department=inquiry.escalated_to):
+        raise PermissionDenied
+    return inquiry
+
+
+def _inquiry_page(request, inquiry: Inquiry, form: DepartmentAnswerForm | None = None, status: int = 200):
+    thread = selectors.inquiry_thread(inquiry=inquiry)
+    for message in thread:
+        message.author_name = person_name(message.author)
+    context = {
+        "inquiry": inquiry,
+        "thread": thread,
+        "owner_name": person_name(inquiry.assigned_to),
+        "department_answer_form": form or DepartmentAnswerForm(),
+        "can_answer_department": escalation.is_department_member(user=request.user, department=inquiry.escalated_to),
+        "labels": _countdown_labels(),
+        "customer_url": _url_or_empty("customers:detail", inquiry.customer_id) if inquiry.customer_id else "",
+        "full_page": roles.has_role(request.user, *roles.FRONT_LINE),
+        "answer_next": "department",
+    }
+    return render(request, "inquiries/department_inquiry.html", context, status=status)
+
+
+@role_required(*roles.STAFF_ROLES)
+@require_GET
+def department_inquiry(request, pk: int):
+    """An escalated inquiry as its department sees it: the thread (read-only), the deadline, the answer form."""
+    return _inquiry_page(request, _escalated_inquiry(request, pk))
+
+
+@role_required(*roles.STAFF_ROLES)
+@require_POST
+def department_answer(request, pk: int):
+    """The department's answer into the thread; the inquiry goes back to its agent to reply to the customer."""
+    inquiry = _escalated_inquiry(request, pk)
+    if not escalation.is_department_member(user=request.user, department=inquiry.escalated_to):
+        raise PermissionDenied
+    form = DepartmentAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            escalation.department_answer_add(
+                inquiry=inquiry, actor=request.user, body=form.cleaned_data["body"], request=request
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("body", exc.messages):
+                form.add_error("body", message)
+    if form.errors:
+        return _inquiry_page(request, inquiry, form, status=400)
+    messages.success(
+        request,
+        _("Answer added to %(ref)s; %(who)s was told to reply to the customer.")
+        % {"ref": inquiry.reference, "who": _owner_name(inquiry)},
+    )
+    if request.POST.get("next") == "detail" and roles.has_role(request.user, *roles.FRONT_LINE):
+        return redirect(inquiry)
+    return redirect("inquiries:department_queue", code=inquiry.escalated_to.code)
+
+
+def _owner_name(inquiry: Inquiry) -> str:
+    if inquiry.assigned_to_id:
+        return person_name(inquiry.assigned_to)
+    return _("the supervisors")
