@@ -442,3 +442,7 @@ PUBLIC_RATE_LIMITS = {
     "messaging:webhook_sms_status": ("1200/m", None),
     "messaging:webhook_call_status": ("1200/m", None),
 }
+
+# ---- escalations (#15) ----
+# Hours before an escalation's deadline when the department and the supervisor are alerted (once, by the beat task).
+INQUIRY_ESCALATION_ALERT_HOURS = env.int("INQUIRY_ESCALATION_ALERT_HOURS", default=2)
