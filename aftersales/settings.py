@@ -343,11 +343,12 @@ INQUIRY_IMAP_TIMEOUT = env.int("INQUIRY_IMAP_TIMEOUT", default=30)
 INQUIRY_ONLINE_RATE = env("INQUIRY_ONLINE_RATE", default="10/h")
 
 # Inquiry SLA (SPEC §5): first response within this many minutes, counted inside the service hours when set
-# (e.g. "08:00-20:00"; empty: around the clock). Auto-assign gives new inquiries to the least-loaded on-duty agent.
+# (e.g. "08:00-20:00"; empty: around the clock). Auto-assign (on by default; INQUIRY_AUTO_ASSIGN=false turns it off)
+# gives new and left-unassigned inquiries to the least-loaded on-duty agent under INQUIRY_AGENT_CAPACITY.
 # Escalations must be answered by the department within INQUIRY_ESCALATION_HOURS (a department may set its own).
 INQUIRY_FIRST_RESPONSE_MINUTES = env.int("INQUIRY_FIRST_RESPONSE_MINUTES", default=10)
 INQUIRY_SERVICE_HOURS = env("INQUIRY_SERVICE_HOURS", default="") or None
-INQUIRY_AUTO_ASSIGN = env.bool("INQUIRY_AUTO_ASSIGN", default=False)
+INQUIRY_AUTO_ASSIGN = env.bool("INQUIRY_AUTO_ASSIGN", default=True)
 INQUIRY_ESCALATION_HOURS = env.int("INQUIRY_ESCALATION_HOURS", default=24)
 # The queue's tab counts are shared by every agent and kept this long (0 = counted on every request).
 INQUIRY_QUEUE_COUNTS_CACHE_SECONDS = env.int("INQUIRY_QUEUE_COUNTS_CACHE_SECONDS", default=2)
@@ -446,3 +447,20 @@ PUBLIC_RATE_LIMITS = {
 # ---- escalations (#15) ----
 # Hours before an escalation's deadline when the department and the supervisor are alerted (once, by the beat task).
 INQUIRY_ESCALATION_ALERT_HOURS = env.int("INQUIRY_ESCALATION_ALERT_HOURS", default=2)
+
+# ---- ownership (#15) ----
+# An agent with this many open inquiries waiting on them (unanswered, or the customer wrote again) gets no more.
+INQUIRY_AGENT_CAPACITY = env.int("INQUIRY_AGENT_CAPACITY", default=8)
+# A customer's follow-up on an answered or resolved inquiry must be answered within this many minutes (service hours
+# counted as for the first response).
+INQUIRY_NEXT_RESPONSE_MINUTES = env.int("INQUIRY_NEXT_RESPONSE_MINUTES", default=10)
+# Inquiries the minute sweeper assigns or moves off off-duty agents per run (the rest wait for the next minute).
+INQUIRY_SWEEP_BATCH = env.int("INQUIRY_SWEEP_BATCH", default=200)
+# An SMS from a number whose inquiry was resolved less than this many days ago reopens it (0: always a new inquiry).
+INQUIRY_REOPEN_DAYS = env.int("INQUIRY_REOPEN_DAYS", default=7)
+
+# ---- documents (#17) ----
+# The company named on every PDF document (certificates, letters, agreements): Chinese documents use COMPANY_NAME,
+# the others COMPANY_NAME_EN. The defaults are demo placeholders; set the licensed company's registered names.
+COMPANY_NAME = env("COMPANY_NAME", default="示例小额贷款有限公司")
+COMPANY_NAME_EN = env("COMPANY_NAME_EN", default="Example Microcredit Co., Ltd.")

@@ -290,15 +290,17 @@ def thread_for_email(*, subject: str, in_reply_to: list[str]) -> Inquiry | None:
     return None
 
 
-def thread_for_phone(*, phone_hash: str) -> Inquiry | None:
-    """The customer's latest open inquiry for this phone number (an SMS reply attaches to it)."""
+def thread_for_phone(*, phone_hash: str, now: datetime | None = None) -> Inquiry | None:
+    """The inquiry an SMS from this number belongs to: its latest open one, else the latest resolved within
+    INQUIRY_REOPEN_DAYS (the customer answering our reply reopens it); None opens a new inquiry."""
     if not phone_hash:
         return None
-    return (
-        Inquiry.objects.filter(contact_phone_hash=phone_hash, status__in=OPEN_STATUSES)
-        .order_by("-received_at", "-id")
-        .first()
-    )
+    mine = Inquiry.objects.filter(contact_phone_hash=phone_hash).order_by("-received_at", "-id")
+    found = mine.filter(status__in=OPEN_STATUSES).first()
+    if found is None and settings.INQUIRY_REOPEN_DAYS:
+        since = (now or timezone.now()) - timedelta(days=settings.INQUIRY_REOPEN_DAYS)
+        found = mine.filter(status=Inquiry.Status.RESOLVED, resolved_at__gte=since).first()
+    return found
 
 
 def agent_loads(*, user_ids: list[int] | None = None) -> list[AgentLoad]:

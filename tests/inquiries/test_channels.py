@@ -193,15 +193,23 @@ def test_sms_reply_threads_into_the_open_inquiry_and_duplicates_are_ignored(clie
     assert list(inquiry.messages.values_list("body", flat=True)) == ["Question", "More details"]
 
 
-def test_sms_after_resolution_threads_and_reopens_the_latest_open_only(client, twilio_settings, agent):
+def test_sms_after_resolution_reopens_it_within_the_reopen_window_only(client, twilio_settings, agent, settings):
+    # (#15 changed this: an SMS soon after resolution used to open a new inquiry; it now reopens the resolved one)
     from inquiries import services
 
+    settings.INQUIRY_REOPEN_DAYS = 7
     params = {"From": "+8613900003333", "Body": "Question", "MessageSid": "SM20"}
     _signed_post(client, twilio_settings, params)
     inquiry = Inquiry.objects.get()
     services.inquiry_resolve(inquiry=inquiry, actor=agent, category="answered", note="done")
-    # a new SMS after resolution opens a new inquiry (the old thread is closed)
-    _signed_post(client, twilio_settings, {"From": "+8613900003333", "Body": "New topic", "MessageSid": "SM21"})
+    # a new SMS after resolution, inside the window, reopens the resolved inquiry
+    _signed_post(client, twilio_settings, {"From": "+8613900003333", "Body": "One more thing", "MessageSid": "SM21"})
+    inquiry.refresh_from_db()
+    assert Inquiry.objects.count() == 1 and inquiry.status == Inquiry.Status.OPEN
+    # resolved again, 7 days and a minute ago: a new SMS opens a new inquiry (the old thread is closed)
+    services.inquiry_resolve(inquiry=inquiry, actor=agent, category="answered", note="done")
+    Inquiry.objects.filter(pk=inquiry.pk).update(resolved_at=timezone.now() - timedelta(days=7, minutes=1))
+    _signed_post(client, twilio_settings, {"From": "+8613900003333", "Body": "New topic", "MessageSid": "SM22"})
     assert Inquiry.objects.count() == 2
 
 
