@@ -62,3 +62,48 @@ CASES = [
     # The SMS webhook answers only to Twilio's signature: everybody else gets 403, signed in or not.
     Case("inquiries:sms_webhook", {**dict.fromkeys(ALL_ROLES, 403), ANON: 403}, method="post", data={"From": "+1"}),
 ]
+
+
+# ---- department queues (#15): each department's staff, plus supervisors and managers ----
+def _departments():
+    from org.models import Department
+
+    for code in ("risk", "legal", "finance"):
+        Department.objects.get_or_create(code=code, defaults={"name": code.title()})
+    return []
+
+
+def _finance_escalated_id():
+    from inquiries.services.escalation import inquiry_escalate
+    from org.models import Department
+
+    _departments()
+    inquiry = _inquiry()
+    return [inquiry_escalate(inquiry=inquiry, department=Department.objects.get(code="finance"), actor=None).pk]
+
+
+FINANCE_QUEUE = [roles.FINANCE, *roles.LEADERS]
+CASES += [
+    # department staff are sent to their own queue; supervisors and managers see the overview of every department
+    Case(
+        "inquiries:departments",
+        {
+            **dict.fromkeys(ALL_ROLES, 403),
+            **dict.fromkeys(roles.DEPARTMENT_STAFF, 302),
+            **dict.fromkeys(roles.LEADERS, 200),
+            ANON: 302,
+        },
+        args=_departments,
+    ),
+    allow("inquiries:department_queue", FINANCE_QUEUE, args=lambda: [*_departments(), "finance"]),
+    allow("inquiries:department_inquiry", FINANCE_QUEUE, args=_finance_escalated_id),
+    # only the department answers (the first POST answers it; the matrix's finance user is the only member)
+    allow(
+        "inquiries:department_answer",
+        [roles.FINANCE],
+        args=_finance_escalated_id,
+        method="post",
+        data={"department-body": "Refund approved"},
+        ok=302,
+    ),
+]

@@ -282,7 +282,7 @@ VIEW_PARAMS = {
     "": ["user", "action", "object_type", "object_id", "date_from", "date_to"],
     "customers": ["status"],
     "loans": ["status", "trigger", "month", "year", "product", "bucket"],
-    "inquiries": ["category", "channel", "mobile", "view", "status"],
+    "inquiries": ["category", "channel", "mobile", "view", "status", "state"],
     "complaints": ["all", "inquiry", "kind", "status", "month"],
     "reminders": ["status", "date", "channel"],
     "staff": ["format", "month", "dir", "kpi", "all", "year", "period", "date", "start", "end", "trend", "team"]
