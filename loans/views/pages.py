@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 
 from aftersales import permissions as roles
 from aftersales.permissions import has_role, role_required
@@ -20,8 +21,8 @@ from loans.views.common import (
 )
 
 
-@role_required(*roles.STAFF_ROLES)
-def loan_list(request):
+def filtered_loans(request):
+    """The list's filter form, its valid values and the loans they select (the list page and its export)."""
     form = LoanFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     loans = selectors.loan_list(
@@ -32,6 +33,12 @@ def loan_list(request):
         due_from=filters.get("due_from"),
         due_to=filters.get("due_to"),
     )
+    return form, filters, loans
+
+
+@role_required(*roles.STAFF_ROLES)
+def loan_list(request):
+    form, filters, loans = filtered_loans(request)
     page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -41,6 +48,7 @@ def loan_list(request):
             "page": page,
             "can_create": has_role(request.user, roles.BACK_OFFICE),
             "filtered": bool(filters and any(filters.values())),
+            "export_query": request.GET.urlencode(),
         },
     )
 
@@ -68,6 +76,7 @@ def loan_detail(request, pk: int):
             "can_review": has_role(user, roles.RISK_ASSESSOR),
             "reversal_form": ReversalForm(),
             "loan_panels": loan_panels_for(request, data.loan),
+            "certificate_url": reverse("loans:settlement_certificate", args=[data.loan.pk]),
         },
     )
 

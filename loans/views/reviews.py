@@ -136,7 +136,15 @@ def review_queue_xlsx(request):
     )
     return xlsx_response(
         filename=f"review-queue-{today.isoformat()}",
-        sheets=[Sheet(title=_("Post-loan reviews due"), header=header, rows=rows)],
+        sheets=[
+            Sheet(
+                title=_("Post-loan reviews due"),
+                header=header,
+                rows=rows,
+                widths=[22, 14, 18, 10, 8, 14, 14, 14, 12, 14, 24],
+                freeze_columns=1,
+            )
+        ],
     )
 
 

@@ -91,4 +91,8 @@ CASES = [
     allow("loans:revenue_report", FINANCE),
     allow("loans:revenue_csv", FINANCE),
     allow("loans:reconciliation", FINANCE),
+    # documents and exports (#17): issuing is a POST; an open loan / a proposed plan is refused back to its page
+    allow("loans:list_xlsx", STAFF),
+    allow("loans:settlement_certificate", STAFF, args=_loan_id, method="post", ok=302),
+    allow("loans:restructure_agreement", FRONT_LINE, args=_plan_id, method="post", ok=302),
 ]
