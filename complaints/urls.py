@@ -1,11 +1,12 @@
 from django.urls import path
 
-from complaints.views import actions, callbacks, complaints, incidents, public, suggestions
+from complaints.views import actions, callbacks, complaints, documents, exports, incidents, public, suggestions
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", complaints.complaint_list, name="list"),
+    path("export.xlsx", exports.complaint_list_xlsx, name="list_xlsx"),
     path("new/", complaints.complaint_new, name="new"),
     path("submit/", public.public_new, name="public_new"),
     path("from-inquiry/<int:inquiry_id>/", complaints.convert_inquiry, name="convert_inquiry"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/extend/", actions.complaint_extend, name="extend"),
     path("<int:pk>/decide/", actions.complaint_decide, name="decide"),
     path("<int:pk>/inform/", actions.complaint_inform, name="inform"),
+    path("<int:pk>/decision-letter/", documents.decision_letter, name="decision_letter"),
     path("<int:pk>/close/", actions.complaint_close, name="close"),
     path("<int:pk>/reopen/", actions.complaint_reopen, name="reopen"),
     path("<int:pk>/satisfaction/", actions.complaint_satisfaction, name="satisfaction"),

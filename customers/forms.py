@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.security.forms import DataReportForm
 from customers import validators
 from customers.crypto import pii_hash
 from customers.models import ConsentRecord, Customer
@@ -237,3 +238,13 @@ class CustomerSearchForm(forms.Form):
             "contact": data["contact"],
             "consent": data["consent"],
         }
+
+
+class DataReportOutputForm(DataReportForm):
+    """The data report's reason, and what to produce: the XLSX, the PDF, or the PDF e-mailed to the customer."""
+
+    XLSX, PDF, EMAIL = "xlsx", "pdf", "email"
+    output = forms.ChoiceField(choices=[(XLSX, "XLSX"), (PDF, "PDF"), (EMAIL, _("E-mail"))], required=False)
+
+    def clean_output(self):
+        return self.cleaned_data.get("output") or self.XLSX

@@ -9,19 +9,30 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
+from aftersales.documents import DocumentError, pdf_response
+from aftersales.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_response
 from aftersales.permissions import role_required
 from aftersales.portal import TimelineEvent, collect
-from aftersales.security.forms import DataReportForm
 from aftersales.security.reports import pii_reveals
-from customers import selectors, services
-from customers.forms import ConsentForm, ContactPreferencesForm, CustomerForm, CustomerSearchForm, RevealForm
+from customers import documents, selectors, services
+from customers.api import mask_mobile, mask_national_id
+from customers.forms import (
+    ConsentForm,
+    ContactPreferencesForm,
+    CustomerForm,
+    CustomerSearchForm,
+    DataReportOutputForm,
+    RevealForm,
+)
 from customers.models import Customer
 
 PAGE_SIZE = 25
+EXPORT_CHUNK = 2000  # customers fetched (and decrypted) at a time by the export
 # Who keeps customer master data, and who may record what a customer tells us about contact and consent.
 EDITORS = (roles.BACK_OFFICE, roles.MANAGER)
 CONTACT_RECORDERS = (roles.AGENT, roles.SUPERVISOR, roles.MANAGER, roles.BACK_OFFICE)
@@ -46,6 +57,7 @@ def customer_list(request):
             "filtered": any(filters.values()),
             "query": filters["query"],
             "can_edit": _can(request.user, *EDITORS),
+            "export_query": request.GET.urlencode(),
         },
     )
 
@@ -231,22 +243,103 @@ def customer_preferences(request, pk: int):
 
 @role_required(roles.MANAGER)
 def customer_data_report(request, pk: int):
-    """A customer's access request: everything held on them and who viewed their full data, as XLSX."""
+    """A customer's access request: everything held on them and who viewed their full data, as XLSX or PDF.
+
+    Producing the report is audited and the PDF is numbered, so each is a POST with CSRF answered by the file
+    (or, for the e-mail, a redirect back with a message).
+    """
     customer = get_object_or_404(Customer, pk=pk)
-    form = DataReportForm(request.POST or None)
+    form = DataReportOutputForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        content = services.customer_data_report(
-            customer=customer, actor=request.user, reason=form.cleaned_data["reason"], request=request
-        )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        reason, output = form.cleaned_data["reason"], form.cleaned_data["output"]
+        if output == form.PDF:
+            document = documents.customer_data_report_pdf(
+                customer=customer, actor=request.user, reason=reason, request=request
+            )
+            return pdf_response(document)
+        if output == form.EMAIL:
+            try:
+                address = documents.customer_data_report_email(
+                    customer=customer, actor=request.user, reason=reason, request=request
+                )
+            except DocumentError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The data report was e-mailed to %(address)s.") % {"address": address})
+            return redirect("customers:data_report", pk=customer.pk)
+        content = services.customer_data_report(customer=customer, actor=request.user, reason=reason, request=request)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         filename = f"customer-data-{customer.customer_number}-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
     return render(
         request,
-        "registration/customer_data_report.html",
-        {"customer": customer, "form": form, "reveal_count": pii_reveals(customer).count()},
+        "customers/data_report.html",
+        {
+            "customer": customer,
+            "form": form,
+            "reveal_count": pii_reveals(customer).count(),
+            "has_email": bool(customer.email),
+        },
     )
+
+
+@role_required(*roles.STAFF_ROLES)
+def customer_list_xlsx(request):
+    """The customer list as XLSX with masked PII only, honouring the list's search and filters."""
+    form = CustomerSearchForm(request.GET or None)
+    filters = form.filters() if request.GET else {"query": "", "language": "", "contact": "", "consent": ""}
+    header = [
+        _("Customer number"),
+        pgettext("person", "Name"),
+        _("Mobile"),
+        _("ID number"),
+        _("Language"),
+        _("Contact"),
+        _("Marketing consent"),
+        pgettext("customer since", "Since"),
+    ]
+    labels = {
+        "sms": _("No SMS"),
+        "voice": _("No calls"),
+        "both": _("SMS and calls"),
+        "yes": _("Yes"),
+        "no": _("No"),
+    }
+    languages = dict(Customer.Language.choices)
+    rows = (
+        [
+            c.customer_number,
+            c.name,
+            mask_mobile(c.mobile),
+            mask_national_id(c.national_id),
+            str(languages.get(c.preferred_language, c.preferred_language)),
+            _contact_text(c, labels),
+            labels["yes"] if c.marketing_consent else labels["no"],
+            timezone.localdate(c.created_at),
+        ]
+        for c in selectors.customer_list(**filters).iterator(chunk_size=EXPORT_CHUNK)
+    )
+    return xlsx_response(
+        filename=f"customers-{timezone.localdate():%Y%m%d}",
+        sheets=[
+            Sheet(
+                title=_("Customers"),
+                header=header,
+                rows=rows,
+                widths=[14, 12, 16, 22, 12, 16, 10, 12],
+                freeze_columns=1,
+            )
+        ],
+    )
+
+
+def _contact_text(customer: Customer, labels: dict) -> str:
+    if customer.sms_opt_out and customer.voice_opt_out:
+        return f"{labels['sms']}、{labels['voice']}"
+    if customer.sms_opt_out:
+        return str(labels["sms"])
+    if customer.voice_opt_out:
+        return str(labels["voice"])
+    return str(labels["both"])

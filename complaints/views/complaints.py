@@ -19,14 +19,14 @@ from aftersales import permissions as roles
 from aftersales.approvals import REASON_HANDLER, four_eyes_conflict
 from aftersales.permissions import role_required
 from complaints import forms, selectors, services
+from complaints.documents import decision_letter_refusal
 from complaints.models import Complaint, Evidence
 from complaints.views.common import HANDLE, LEGAL, PAGE_SIZE, VIEW
 from inquiries.models import Inquiry
 
 
-@role_required(*VIEW)
-def complaint_list(request):
-    """The work list with filters; regulator referrals and high severity first, then the nearest deadline."""
+def filtered_complaints(request):
+    """The list's filter form, the "mine" user and the complaints the filters select (the list and its export)."""
     form = forms.ListFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     mine = request.user if filters.get("mine") else None
@@ -39,12 +39,26 @@ def complaint_list(request):
         q=filters.get("q", ""),
         assigned_to=mine,
     )
+    return form, mine, qs
+
+
+@role_required(*VIEW)
+def complaint_list(request):
+    """The work list with filters; regulator referrals and high severity first, then the nearest deadline."""
+    form, mine, qs = filtered_complaints(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.complaint_due_counts(assigned_to=mine)
     return render(
         request,
         "complaints/list.html",
-        {"form": form, "page": page, "complaints": page.object_list, "counts": counts, "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "complaints": page.object_list,
+            "counts": counts,
+            "now": timezone.now(),
+            "export_query": request.GET.urlencode(),
+        },
     )
 
 
@@ -158,6 +172,7 @@ def detail_page(request, complaint: Complaint, status: int = 200, **bound):
         "visits": complaint.callback_visits.select_related("assigned_to"),
         "incidents": complaint.incidents.all(),
         "can_handle": can_handle,
+        "has_decision_letter": not decision_letter_refusal(complaint),
         "can_extend": can_extend,
         "extend_refused_reason": extend_refused_reason,
         "extension_level_next": level,

@@ -92,6 +92,9 @@ def post(url_name, allowed, args, ok=302, data=None):
 
 CASES = [
     allow("complaints:list", FRONT_LINE),
+    allow("complaints:list_xlsx", FRONT_LINE),  # (#17)
+    # (#17) issuing is a POST; a complaint without a decision is refused back to its page
+    allow("complaints:decision_letter", FRONT_LINE, args=_complaint_id, method="post", ok=302),
     allow("complaints:new", HANDLE),
     public("complaints:public_new"),
     post("complaints:convert_inquiry", HANDLE, _inquiry_id),
