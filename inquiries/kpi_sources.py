@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from inquiries.models import Inquiry, InquiryMessage
@@ -59,10 +59,27 @@ COMPONENTS: dict[str, Component] = {
     "cost_sum": Component(
         InquiryMessage, "created_at", "author", Q(outbound_message__price__isnull=False), "outbound_message__price"
     ),
+    # Escalations whose deadline fell in the period and whose outcome is known (the department answered, or the
+    # deadline was recorded as missed), credited to the agent who owns the inquiry; met: answered by the deadline.
+    # An inquiry escalated twice counts with its last escalation.
+    "esc_total": Component(
+        Inquiry,
+        "escalation_due",
+        "assigned_to",
+        Q(escalated_to__isnull=False)
+        & (Q(escalation_answered_at__isnull=False) | Q(escalation_breached_at__isnull=False)),
+    ),
+    "esc_met": Component(
+        Inquiry,
+        "escalation_due",
+        "assigned_to",
+        Q(escalated_to__isnull=False, escalation_answered_at__lte=F("escalation_due")),
+    ),
 }
 RECEIVED = ("sla_total", "sla_met", "inq_assigned", "inq_resolved")
 RESOLVED = ("inq_handled",)
 COST = ("cost_sum", "cost_count")
+ESCALATION = ("esc_total", "esc_met")  # never rolled up: an escalation's outcome is known only days later
 ROLLED_UP = RECEIVED + RESOLVED  # the components kept in the staff app's daily roll-ups
 
 
@@ -103,7 +120,7 @@ def components(
     staff_ids: Iterable[int] | None = None,
     live: Callable[[str], Q] | None = None,
 ) -> list[dict]:
-    """Per-staff aggregates of every inquiry component for each period (3 queries, 1 when `live` is None).
+    """Per-staff aggregates of every inquiry component for each period (4 queries, 2 when `live` is None).
 
     `live(field)` restricts the rolled-up components (received, resolved) to the days not in the roll-ups; pass
     None to skip them altogether (every day rolled up). The reply cost is never rolled up.
@@ -122,6 +139,8 @@ def components(
     )
     cost = InquiryMessage.objects.filter(between("created_at", span), padded)
     rows += _grouped(COST, periods, cost, staff_ids)
+    escalated = Inquiry.objects.filter(between("escalation_due", span), escalated_to__isnull=False)
+    rows += _grouped(ESCALATION, periods, escalated, staff_ids)
     return rows
 
 
@@ -157,3 +176,12 @@ def answered_on(*, within: Callable[[str], Q], staff_ids: Iterable[int] | None =
     """The same answered inquiries, received on the days `within(field)` selects (roll-ups and live days)."""
     spec = COMPONENTS["frt_answered"]
     return _scoped(Inquiry.objects.filter(within(spec.date_field) & spec.condition), spec.staff_field, staff_ids)
+
+
+def escalations_by_department(*, period: PeriodLike) -> dict[int, dict[str, int]]:
+    """Per department id: the escalation SLA's components for the period ({"esc_total", "esc_met"}; 1 query)."""
+    qs = Inquiry.objects.filter(between("escalation_due", period), escalated_to__isnull=False).order_by()
+    rows = qs.values("escalated_to").annotate(
+        **{name: _aggregate(name, component_filter(name, period)) for name in ESCALATION}
+    )
+    return {row.pop("escalated_to"): row for row in rows}

@@ -228,6 +228,22 @@ KPIS: list[Kpi] = [
         higher_is_better=False,
     ),
     Kpi(
+        "escalation_sla",
+        _("Escalations answered in time"),
+        _(
+            "Share of escalated inquiries whose department answered by the escalation deadline. Counts escalations "
+            "whose deadline fell in the period and whose outcome is known (answered, or the deadline recorded as "
+            "missed), by the agent who owns the inquiry; the department queues show the same figure per department."
+        ),
+        PERCENT,
+        RATIO,
+        "esc_met",
+        "esc_total",
+        count="esc_total",
+        scale=100,
+        outcomes=(("met", _("Answered in time"), True), ("late", _("Late or unanswered"), False)),
+    ),
+    Kpi(
         "training_hours",
         _("Training hours"),
         _("Hours of training sessions held in the period that the staff member attended."),
@@ -259,6 +275,8 @@ COMPONENTS: list[str] = [
     "cost_sum",
     "cost_count",
     "training_hours",
+    "esc_total",
+    "esc_met",
 ]
 # Service-wide components (only in the figures of the whole service).
 SERVICE_COMPONENTS: list[str] = ["rem_paid", "rem_due", "active_loans"]

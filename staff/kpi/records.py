@@ -146,6 +146,31 @@ def _training_row(a) -> list[Cell]:
     ]
 
 
+ESCALATION_COLUMNS = [
+    _("Reference"),
+    _("Department"),
+    _("Escalated"),
+    _("Answer deadline"),
+    _("Department answered"),
+    _("Deadline missed"),
+    _("Assigned to"),
+    _("Status"),
+]
+
+
+def _escalation_row(i) -> list[Cell]:
+    return [
+        (i.reference, _url("inquiries:detail", i.pk)),
+        (i.escalated_to.name if i.escalated_to else "—", ""),
+        (_dt(i.escalated_at), ""),
+        (_dt(i.escalation_due), ""),
+        (_dt(i.escalation_answered_at), ""),
+        (_dt(i.escalation_breached_at), ""),
+        _person(i.assigned_to),
+        (i.get_status_display(), ""),
+    ]
+
+
 def _installment_row(i) -> list[Cell]:
     return [
         (i.loan.contract_number, _url("loans:detail", i.loan_id)),
@@ -164,6 +189,7 @@ PRESENTATION: dict[str, tuple] = {
     "frt_answered": (INQUIRY_COLUMNS, _inquiry_row, ("assigned_to",), (_RESPONSE.desc(),)),
     "inq_assigned": (INQUIRY_COLUMNS, _inquiry_row, ("assigned_to",), ("received_at",)),
     "inq_handled": (INQUIRY_COLUMNS, _inquiry_row, ("assigned_to",), ("-resolved_at",)),
+    "esc_total": (ESCALATION_COLUMNS, _escalation_row, ("assigned_to", "escalated_to"), ("escalation_due", "id")),
     "cmp_due": _COMPLAINTS,
     "cmp_handled": _COMPLAINTS,
     "cmp_received": _COMPLAINTS,

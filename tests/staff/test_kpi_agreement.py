@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 
 from aftersales import permissions as roles
 from complaints.models import Complaint
+from inquiries.models import Inquiry
 from loans import kpi_sources as loan_sources
+from org.models import Department
 from reminders.models import Reminder
 from staff import kpi as kpis
 from staff import rollup
@@ -88,6 +90,28 @@ def _inquiries(alice, bob):
     reply_cost(inquiry=resolved[2], author=bob, price="0.07", created_at=at(2026, 10, 31, 11))  # October
 
 
+def _escalations(alice, bob):
+    """Escalations (#15): answered in time, at the deadline, a second late, never answered; one due in December."""
+    finance = Department.objects.create(code="finance", name="Finance")
+    due = at(2026, 11, 10)
+    cases = [
+        (alice, due, due - timedelta(hours=2), None),
+        (alice, due, due, None),
+        (bob, due, due + timedelta(seconds=1), due + timedelta(seconds=1)),
+        (bob, due, None, due + timedelta(seconds=1)),
+        (bob, at(2026, 12, 11), None, None),
+    ]
+    for who, deadline, answered, breached in cases:
+        record = inquiry(received_at=deadline - timedelta(days=1), assigned_to=who)  # no SLA outcome: sla stays 70%
+        Inquiry.objects.filter(pk=record.pk).update(
+            escalated_to=finance,
+            escalated_at=deadline - timedelta(hours=24),
+            escalation_due=deadline,
+            escalation_answered_at=answered,
+            escalation_breached_at=breached,
+        )
+
+
 def _complaints(alice, bob):
     _complaint(1, alice, received=at(2026, 10, 25), informed=at(2026, 11, 3), on_time=True, closed=at(2026, 11, 4))
     _complaint(2, alice, received=at(2026, 11, 1), informed=at(2026, 11, 20), on_time=False)  # informed late
@@ -130,6 +154,7 @@ def dataset(make_staff):
         alice = make_staff("alice", roles.AGENT)
         bob = make_staff("bob", roles.AGENT)
         _inquiries(alice, bob)
+        _escalations(alice, bob)
         _complaints(alice, bob)
         _reminders()
         _people_data(alice, bob)
