@@ -7,6 +7,9 @@ on the server, in every view.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,13 +22,41 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales import permissions as roles
 from aftersales.permissions import role_required
-from inquiries import selectors
+from inquiries import kpi_sources, selectors
 from inquiries.forms import DepartmentAnswerForm, DepartmentQueueForm
 from inquiries.models import Inquiry
 from inquiries.services import escalation
 from org.models import Department
 
 PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class _Month:
+    """This calendar month, as the KPI sources read a period (local dates [start, end) and their aware datetimes)."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def current(cls) -> _Month:
+        today = timezone.localdate()
+        start = today.replace(day=1)
+        return cls(start, (start.replace(day=28) + timedelta(days=4)).replace(day=1))
+
+    @property
+    def start_dt(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def end_dt(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end, time.min))
+
+
+def _in_time(department_ids) -> dict[int, dict[str, int]]:
+    """The escalation SLA's components this month per department (the KPI's own definition)."""
+    figures = kpi_sources.escalations_by_department(period=_Month.current())
+    return {pk: figures.get(pk, {"esc_total": 0, "esc_met": 0}) for pk in department_ids}
 
 
 def _url_or_empty(name: str, *args) -> str:
@@ -60,7 +91,8 @@ def departments(request):
         raise PermissionDenied
     listed = list(Department.objects.filter(code__in=roles.DEPARTMENT_ROLES).order_by("name"))
     counts = escalation.department_counts(departments=listed)
-    rows = [(d, counts[d.pk]) for d in listed]
+    in_time = _in_time([d.pk for d in listed])
+    rows = [(d, counts[d.pk], in_time[d.pk]) for d in listed]
     return render(request, "inquiries/department_overview.html", {"rows": rows})
 
 
@@ -87,7 +119,7 @@ def department_queue(request, code: str):
         "state": state,
         "tabs": tabs,
         "counts": counts,
-        "now": timezone.now(),
+        "in_time": _in_time([department.pk])[department.pk],
         "labels": _countdown_labels(),
         "is_member": escalation.is_department_member(user=request.user, department=department),
         # Legal's landing page: the complaints referred to legal are the other half of its work.

@@ -325,5 +325,5 @@ def test_overview_for_leaders_counts_each_department(client_supervisor, agent, f
     _escalated(agent, finance_dept)
     _escalated(agent, risk_dept)
     response = client_supervisor.get(reverse("inquiries:departments"))
-    rows = {d.code: c for d, c in response.context["rows"]}
+    rows = {d.code: c for d, c, _in_time in response.context["rows"]}
     assert rows["finance"]["open"] == 2 and rows["risk"]["open"] == 1 and rows["legal"]["open"] == 0
