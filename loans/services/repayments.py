@@ -64,7 +64,9 @@ def allocation_waterfall(*, rows: list[Installment], amount: Decimal, as_of: dat
     return lines
 
 
-def repayment_allocate(*, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]) -> None:
+def repayment_allocate(
+    *, loan: Loan, repayment: Repayment, amount: Decimal, at: datetime, rows: list[Installment]
+) -> None:
     """Persist the waterfall's allocations: paid amounts and statuses, allocation rows, customer credit."""
     lines = allocation_waterfall(rows=rows, amount=amount, as_of=timezone.localdate(at))
     paid_field = {name: paid for name, _due, paid in COMPONENTS}
