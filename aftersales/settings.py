@@ -239,8 +239,9 @@ PUBLIC_RATE_LIMITS = {
     "complaints:public_new": ("10/h", ["POST"]),
     "staff:survey": ("30/h", ["POST"]),
     "inquiries:sms_webhook": ("600/m", None),
-    "reminders:webhook_sms_status": ("1200/m", None),
-    "reminders:webhook_call_status": ("1200/m", None),
+    # Delivery-status webhooks (messaging's; the paths stay /reminders/webhooks/... as providers are configured so).
+    "messaging:webhook_sms_status": ("1200/m", None),
+    "messaging:webhook_call_status": ("1200/m", None),
 }
 
 # Content-Security-Policy (aftersales.middleware.ContentSecurityPolicyMiddleware): no inline scripts anywhere.
@@ -434,15 +435,6 @@ ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyu
 ALIYUN_SMS_RECEIPT_TOKEN = env("ALIYUN_SMS_RECEIPT_TOKEN", default="")
 # Seconds to wait for the API, connecting and reading each.
 ALIYUN_SMS_TIMEOUT = env.int("ALIYUN_SMS_TIMEOUT", default=10)
-
-# ---- messaging (#15) ----
-# The delivery-status webhooks are messaging's now (same paths, /reminders/webhooks/...): their rate limits follow
-# the new URL names; generous, as providers post from few addresses.
-PUBLIC_RATE_LIMITS = {
-    **{name: rule for name, rule in PUBLIC_RATE_LIMITS.items() if not name.startswith("reminders:webhook_")},
-    "messaging:webhook_sms_status": ("1200/m", None),
-    "messaging:webhook_call_status": ("1200/m", None),
-}
 
 # ---- escalations (#15) ----
 # Hours before an escalation's deadline when the department and the supervisor are alerted (once, by the beat task).
