@@ -251,3 +251,19 @@ def customer_consent_summary(*, customer_id: int) -> list[ConsentState]:
         )
         for value, label in ConsentRecord.Purpose.choices
     ]
+
+
+QUICK_SEARCH_MAX = 100  # customers a quick search (the inquiry queue's box) reads
+
+
+def customer_quick_search_ids(*, query: str, limit: int = QUICK_SEARCH_MAX) -> list[int]:
+    """Customer ids for a quick, indexed search: a mainland mobile by keyed hash, else customer number or name prefix."""
+    query = " ".join((query or "").split())
+    if not query:
+        return []
+    try:
+        condition = Q(mobile_hash=pii_hash(validators.normalize_mainland_mobile(query)))
+    except ValidationError:
+        compact = re.sub(r"[\s\-]", "", query)
+        condition = Q(name__startswith=query) | Q(customer_number__startswith=compact.upper())
+    return list(Customer.objects.filter(condition).order_by("id").values_list("id", flat=True)[:limit])

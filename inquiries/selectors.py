@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,12 +16,11 @@ from django.utils import timezone
 
 from aftersales import permissions as roles
 from customers.api import pii_hash
-from customers.selectors import ConsentState, customer_consent_summary, customer_search
+from customers.selectors import customer_quick_search_ids
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
 from inquiries.routing import AgentLoad
-from loans.selectors import LoanSummary, customer_active_loans
+from inquiries.side_panel import SidePanel, register_side_panel_complaints, side_panel  # noqa: F401 — re-exported
 from org.models import StaffProfile
-from reminders.selectors import reminders_for_customer
 
 User = get_user_model()
 
@@ -164,12 +161,10 @@ def queue_list(
 
 def search_filter(search: QueueSearch) -> Q:
     """The inquiries a queue search finds: by reference, by mobile (sender or customer, by keyed hash), or by the
-    customers whose name or number matches (at most SEARCH_CUSTOMERS_MAX of them)."""
+    customers whose name or customer number starts with the text (at most SEARCH_CUSTOMERS_MAX of them; indexed)."""
     if search.kind == "reference":
         return Q(reference=search.value)
-    customer_ids = list(
-        customer_search(search.value).order_by("id").values_list("id", flat=True)[:SEARCH_CUSTOMERS_MAX]
-    )
+    customer_ids = customer_quick_search_ids(query=search.value, limit=SEARCH_CUSTOMERS_MAX)
     condition = Q(customer_id__in=customer_ids)
     if search.kind == "mobile":
         condition |= Q(contact_phone_hash=pii_hash(search.value))
@@ -224,7 +219,8 @@ def queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
 
 
 def open_counts_by_agent(*, now: datetime | None = None) -> dict[int | None, tuple[int, int, int]]:
-    """Open, breached and unanswered inquiries per assigned agent (None = unassigned), in one query.
+    """Open, breached (first or next answer) and unanswered inquiries per assigned agent (None = unassigned), in
+    two queries.
 
     Every agent's queue polls every few seconds and every poll shows the tab counts; they are the same
     figures for everyone, so they are kept for INQUIRY_QUEUE_COUNTS_CACHE_SECONDS (default 2) and
@@ -240,21 +236,41 @@ def open_counts_by_agent(*, now: datetime | None = None) -> dict[int | None, tup
     # Only columns of inquiry_open_cover_idx (first_response_due is never null, so counting it counts rows):
     # PostgreSQL answers with an index-only scan, without visiting the table.
     rows = "first_response_due"
-    result = {
-        agent: (total, breached, waiting)
-        for agent, total, breached, waiting in Inquiry.objects.filter(status__in=OPEN_STATUSES)
+    counted = (
+        Inquiry.objects.filter(status__in=OPEN_STATUSES)
         .values("assigned_to_id")
         .annotate(
             total=Count(rows),
-            breached=Count(rows, filter=clock_breached(now)),
+            breached=Count(rows, filter=unanswered & Q(first_response_due__lt=now)),
             waiting=Count(rows, filter=unanswered),
         )
         .order_by()
         .values_list("assigned_to_id", "total", "breached", "waiting")
-    }
+    )
+    result = {agent: (total, breached, waiting) for agent, total, breached, waiting in counted}
+    # Follow-ups past their next-response deadline (few rows, by the next_response_due index) are breached too.
+    for agent, late in _follow_ups_late_by_agent(now):
+        total, breached, waiting = result.get(agent, (0, 0, 0))
+        result[agent] = (total, breached + late, waiting)
     if seconds:
         cache.set(QUEUE_COUNTS_CACHE_KEY, result, seconds)
     return result
+
+
+def _follow_ups_late_by_agent(now: datetime) -> list[tuple[int | None, int]]:
+    """(agent, count) of answered inquiries whose customer wrote again and whose next answer is overdue."""
+    return list(
+        Inquiry.objects.filter(
+            status__in=OPEN_STATUSES,
+            first_responded_at__isnull=False,
+            awaiting_agent=True,
+            next_response_due__lt=now,
+        )
+        .values("assigned_to_id")
+        .annotate(late=Count("id"))
+        .order_by()
+        .values_list("assigned_to_id", "late")
+    )
 
 
 def inquiry_thread(*, inquiry: Inquiry) -> list[InquiryMessage]:
@@ -373,18 +389,16 @@ def sla_watch(*, now: datetime | None = None, per_agent: int = WATCH_ITEMS_PER_A
     """Breached and at-risk inquiries (by the clock each runs on) per agent, unassigned first: the counts of each
     agent and their `per_agent` most urgent, in three queries whatever the number of inquiries."""
     now = now or timezone.now()
-    soon = now + AT_RISK
-    risky = clock_before(soon)
+    risky = clock_before(now + AT_RISK)
+    # Open counts per agent: the queue's shared tab counts (index-only, cached a few seconds). Breached and at risk:
+    # only the rows whose running clock ends within 5 minutes (BitmapOr of the two deadline indexes).
+    totals = open_counts_by_agent()
     counts = (
-        Inquiry.objects.filter(status__in=OPEN_STATUSES)
+        Inquiry.objects.filter(risky, status__in=OPEN_STATUSES)
         .values("assigned_to_id")
-        .annotate(
-            total=Count("id"),
-            breached=Count("id", filter=clock_breached(now)),
-            risky=Count("id", filter=risky),
-        )
+        .annotate(breached=Count("id", filter=clock_breached(now)), risky=Count("id"))
         .order_by()
-        .values_list("assigned_to_id", "total", "breached", "risky")
+        .values_list("assigned_to_id", "breached", "risky")
     )
     urgent = (
         Inquiry.objects.filter(risky, status__in=OPEN_STATUSES)
@@ -399,26 +413,17 @@ def sla_watch(*, now: datetime | None = None, per_agent: int = WATCH_ITEMS_PER_A
     profiles = StaffProfile.objects.filter(
         role__in=[roles.AGENT, roles.SUPERVISOR], user__is_active=True
     ).select_related("user")
-    rows: dict[int | None, AgentWatch] = {None: AgentWatch(user=None, on_duty=True)}
-    by_agent = {agent: (total, breached, risky_count) for agent, total, breached, risky_count in counts}
-    for profile in profiles:
-        total, breached, risky_count = by_agent.get(profile.user_id, (0, 0, 0))
-        if profile.on_duty or total:
-            rows[profile.user_id] = AgentWatch(
-                user=profile.user,
-                on_duty=profile.on_duty,
-                open_count=total,
-                breached_count=breached,
-                at_risk_count=risky_count - breached,
-            )
-    total, breached, risky_count = by_agent.get(None, (0, 0, 0))
-    rows[None].open_count, rows[None].breached_count, rows[None].at_risk_count = total, breached, risky_count - breached
+    by_agent = {agent: (totals.get(agent, (0,))[0], breached, n - breached) for agent, breached, n in counts}
+    rows: dict[int | None, AgentWatch] = {}
+    for agent_id, user, on_duty in [(None, None, True), *((p.user_id, p.user, p.on_duty) for p in profiles)]:
+        total, breached, at_risk = by_agent.get(agent_id, (totals.get(agent_id, (0,))[0], 0, 0))
+        if agent_id is None or on_duty or total:
+            rows[agent_id] = AgentWatch(user, on_duty, total, breached, at_risk)
     for inquiry in urgent:
         row = rows.get(inquiry.assigned_to_id)
         if row is None:  # held by someone no longer active or not an agent: still shown, so it can be moved
-            row = rows[inquiry.assigned_to_id] = AgentWatch(user=inquiry.assigned_to, on_duty=False)
-            row.open_count, row.breached_count, rc = by_agent.get(inquiry.assigned_to_id, (0, 0, 0))
-            row.at_risk_count = rc - row.breached_count
+            total, breached, at_risk = by_agent.get(inquiry.assigned_to_id, (0, 0, 0))
+            row = rows[inquiry.assigned_to_id] = AgentWatch(inquiry.assigned_to, False, total, breached, at_risk)
         (row.breached if inquiry.clock < now else row.at_risk).append(inquiry)
     unassigned = rows.pop(None)
     ordered = sorted(
@@ -433,86 +438,3 @@ def sla_at_risk_count(*, now: datetime | None = None) -> int:
     return Inquiry.objects.filter(
         status__in=OPEN_STATUSES, first_responded_at__isnull=True, first_response_due__lt=now + ALERT_BEFORE_BREACH
     ).count()
-
-
-# ---- the agent's side panel (inquiry page, hotline lookup) ----------------------------------------------------
-
-SIDE_PANEL_ROWS = 5  # rows per section; "more" links to the customer 360 page
-OpenComplaintsSource = Callable[..., list[Any]]
-_open_complaints_sources: dict[str, OpenComplaintsSource] = {}
-
-
-def register_side_panel_complaints(source: OpenComplaintsSource) -> OpenComplaintsSource:
-    """Let the complaints app (a layer above) provide a customer's open complaints: source(customer_id=, limit=).
-
-    Registered from complaints' AppConfig.ready(); registering the same function again changes nothing."""
-    _open_complaints_sources[f"{source.__module__}.{source.__qualname__}"] = source
-    return source
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One recent contact with the customer: an inquiry from them or a reminder to them."""
-
-    at: datetime
-    kind: str  # inquiry | reminder
-    channel: str
-    text: str
-    status: str
-    url: str = ""
-
-
-@dataclass
-class SidePanel:
-    """What an agent on a call needs about the customer, read in a fixed number of queries."""
-
-    customer: Any
-    loans: list[LoanSummary]
-    complaints: list[Any]
-    consents: list[ConsentState]
-    contacts: list[Contact]
-    limit: int = SIDE_PANEL_ROWS
-
-    @property
-    def overdue_loans(self) -> int:
-        """Loans shown with days past due."""
-        return sum(1 for loan in self.loans[: self.limit] if loan.dpd > 0)
-
-
-def side_panel(*, customer: Any, exclude_inquiry_id: int | None = None, limit: int = SIDE_PANEL_ROWS) -> SidePanel:
-    """The side panel of one customer: active loans with balances, open complaints, consent and opt-outs, and the
-    latest contacts (six queries whatever the customer's history; `limit` + 1 rows per section to show "more")."""
-    complaints: list[Any] = []
-    for source in _open_complaints_sources.values():
-        complaints.extend(source(customer_id=customer.pk, limit=limit))
-    inquiries = (
-        Inquiry.objects.filter(customer_id=customer.pk)
-        .exclude(pk=exclude_inquiry_id)
-        .only("id", "reference", "channel", "subject", "status", "received_at")
-        .order_by("-received_at", "-id")[:limit]
-    )
-    contacts = [
-        Contact(
-            i.received_at, "inquiry", i.get_channel_display(), i.subject, i.get_status_display(), i.get_absolute_url()
-        )
-        for i in inquiries
-    ]
-    for reminder in reminders_for_customer(customer_id=customer.pk, limit=limit):
-        contacts.append(
-            Contact(
-                reminder.planned_for,
-                "reminder",
-                reminder.get_channel_display(),
-                reminder.loan.contract_number,
-                reminder.get_status_display(),
-            )
-        )
-    contacts.sort(key=lambda c: c.at, reverse=True)
-    return SidePanel(
-        customer=customer,
-        loans=customer_active_loans(customer_id=customer.pk, limit=limit),
-        complaints=complaints,
-        consents=customer_consent_summary(customer_id=customer.pk),
-        contacts=contacts[:limit],
-        limit=limit,
-    )

@@ -496,33 +496,3 @@ def customer_loans(customer: Customer) -> list[Loan]:
     for loan in loans:
         loan.next_installment = first.get(loan.pk)
     return loans
-
-
-@dataclass(frozen=True, slots=True)
-class LoanSummary:
-    """One active loan as the agent's side panel shows it: balance, next due date and days past due."""
-
-    pk: int
-    contract_number: str
-    product_name: str
-    status: str
-    dpd: int
-    bucket: str
-    next_due_date: date | None
-    balance: Decimal
-    overdue: Decimal
-
-
-def customer_active_loans(*, customer_id: int, limit: int = 5) -> list[LoanSummary]:
-    """A customer's loans still being repaid, most overdue first, with balances (two queries; `limit` + 1 rows)."""
-    loans = list(
-        Loan.objects.filter(customer_id=customer_id, status__in=OPEN)
-        .order_by("-dpd", "next_due_date", "-id")
-        .values_list("pk", "contract_number", "product__name", "status", "dpd", "bucket", "next_due_date")[: limit + 1]
-    )
-    balances = loan_balances([row[0] for row in loans])
-    summaries = []
-    for row in loans:
-        figures = balances.get(row[0], {})
-        summaries.append(LoanSummary(*row, balance=figures.get("balance", ZERO), overdue=figures.get("overdue", ZERO)))
-    return summaries

@@ -58,8 +58,7 @@ def inquiry_create(
     actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[Inquiry, InquiryMessage]:
-    """Open a new inquiry with its first customer message; match the customer; give it to `owner` (the agent who
-    answered a live call) or else to the agent the routing rule chooses, when auto-assignment is on."""
+    """Open a new inquiry with its first message; match the customer; give it to `owner` (a live call) or route it."""
     received_at = received_at or timezone.now()
     phone = phone_normalise(phone)
     email = (email or "").strip().lower()
@@ -110,12 +109,8 @@ def inquiry_create(
         actor=actor,
         action="inquiry_create",
         obj=inquiry,
-        changes={
-            "channel": channel,
-            "customer": customer.pk if customer else None,
-            "flagged": flagged,
-            "assigned_to": username_of(owner),
-        },
+        changes={"channel": channel, "customer": getattr(customer, "pk", None), "flagged": flagged}
+        | ({"assigned_to": username_of(owner)} if owner else {}),
         request=request,
     )
     if owner is None and settings.INQUIRY_AUTO_ASSIGN:

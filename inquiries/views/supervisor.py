@@ -1,4 +1,4 @@
-"""The supervisor's SLA watch: breached and at-risk unanswered inquiries per agent, with reassignment."""
+"""The supervisor's SLA watch: breached and at-risk inquiries per agent (by the clock each runs on), with reassignment."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ def supervisor(request):
         {
             "rows": rows,
             "counts": counts,
-            "agents": selectors.assignable_agents(),
+            # Plain (id, name, on duty) once for every item's reassign list (rendered up to 5 per agent).
+            "agent_options": [
+                (p.user_id, p.user.get_full_name() or p.user.get_username(), p.on_duty)
+                for p in selectors.assignable_agents()
+            ],
             "category_labels": dict(Category.choices),
             "now": now,
         },
