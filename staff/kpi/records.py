@@ -149,7 +149,7 @@ def _training_row(a) -> list[Cell]:
 ESCALATION_COLUMNS = [
     _("Reference"),
     _("Department"),
-    _("Escalated"),
+    _("Escalated at"),
     _("Answer deadline"),
     _("Department answered"),
     _("Deadline missed"),
