@@ -107,7 +107,8 @@ def settlement_refusal(loan: Loan) -> str:
 def _settlement_spec(loan: Loan) -> DocumentSpec:
     figures = settlement_figures(loan=loan)
     customer = loan.customer
-    settled_on = timezone.localdate(loan.closed_at) if loan.closed_at else figures.last_received_on
+    # The day the last money was received (a repayment may be posted days after it arrived), else the day it closed.
+    settled_on = figures.last_received_on or (timezone.localdate(loan.closed_at) if loan.closed_at else None)
     facts = [
         (_("Borrower"), customer.name),
         (_("Customer number"), customer.customer_number),
