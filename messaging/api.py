@@ -8,6 +8,11 @@
 - `register_status_listener`: an app above follows delivery reports (called from its AppConfig.ready()).
 - `message_status`, `moves_forward`, `MESSAGE_RANK`: a provider's status as ours; statuses only move forward.
 - `body_hash`: the hash texts are counted by (the same text at most N times in 24 hours).
+- The contact policy (messaging.policy, messaging.contact) every proactive message follows, whoever sends it:
+  `contact_allowed` (one message: a `Decision`, allowed or held with `reason` and `not_before`), `ContactBatch`
+  (a batch from one query), `contact_history`, `is_quiet`, `next_window_open`, `local_day_start`, `Limits`,
+  `is_proactive(purpose)`. `sms_send` / `call_place` apply it themselves: a held message is recorded (status
+  held) and sent by the beat task `messaging.tasks.messages_send_held` when allowed.
 Reads (the outbox, costs) are in `messaging.selectors`; the model in `messaging.models`.
 """
 
@@ -20,10 +25,12 @@ from messaging.backends import (
     TransientSendError,
     get_backend,
 )
-from messaging.rules import MESSAGE_RANK, message_status, moves_forward
+from messaging.contact import ContactBatch, contact_allowed, contact_history
+from messaging.policy import Decision, History, Limits, cap_reached, is_quiet, local_day_start, next_window_open
+from messaging.rules import MESSAGE_RANK, body_hash, message_status, moves_forward
 from messaging.services import (
-    body_hash,
     call_place,
+    is_proactive,
     message_accepted,
     message_attempt_fill,
     message_failed,
@@ -37,6 +44,17 @@ from messaging.services import (
 
 __all__ = [
     "MESSAGE_RANK",
+    "ContactBatch",
+    "Decision",
+    "History",
+    "Limits",
+    "cap_reached",
+    "contact_allowed",
+    "contact_history",
+    "is_proactive",
+    "is_quiet",
+    "local_day_start",
+    "next_window_open",
     "MessagingBackend",
     "PermanentSendError",
     "SendError",

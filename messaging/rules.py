@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 # Message statuses only move forward: a duplicate or late callback never moves one back.
 MESSAGE_RANK = {
+    "held": 0,
     "pending": 0,
     "queued": 1,
     "sent": 2,
@@ -37,3 +40,8 @@ def message_status(provider_status: str) -> str:
 def moves_forward(rank: dict[str, int], current: str, new: str) -> bool:
     """True when `new` is later in the life cycle than `current`."""
     return rank.get(new, -1) > rank.get(current, -1)
+
+
+def body_hash(body: str) -> str:
+    """The hash a message's text is counted by (no identical text twice)."""
+    return hashlib.sha256(body.encode()).hexdigest()

@@ -8,7 +8,6 @@ caller inside its transaction), calls the provider outside any transaction (`pro
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 from customers.api import mask_mobile, pii_hash
 from customers.models import Customer
-from messaging import rules, selectors
+from messaging import contact, policy, rules, selectors
 from messaging.backends import MessagingBackend, SendError, SendResult, StatusUpdate, get_backend
 from messaging.models import OutboundMessage
 
@@ -59,11 +58,6 @@ def _callback_url(channel: str) -> str:
     return cached[1]
 
 
-def body_hash(body: str) -> str:
-    """The hash a message's text is counted by (no identical text twice)."""
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 def message_attempt_fill(
     *,
     message: OutboundMessage | None,
@@ -84,7 +78,7 @@ def message_attempt_fill(
     message.to_hash = pii_hash(to)
     message.to_masked = mask_mobile(to)
     message.body = body
-    message.body_hash = body_hash(body)
+    message.body_hash = rules.body_hash(body)
     message.language = language
     message.template_code = template_code
     message.status = OutboundMessage.Status.PENDING
@@ -120,7 +114,8 @@ def message_accepted(*, message: OutboundMessage, result: SendResult, now: datet
     message.price = abs(result.price) if result.price is not None else None
     message.price_unit = result.price_unit
     message.status_changed_at = now
-    message.save(update_fields=["provider_id", "status", "price", "price_unit", "status_changed_at"])
+    message.template_params = {}  # kept only while it waited; the text itself is the record
+    message.save(update_fields=["provider_id", "status", "price", "price_unit", "status_changed_at", "template_params"])
     return message
 
 
@@ -156,6 +151,60 @@ def message_find_sent(*, message: OutboundMessage, to: str, backend: MessagingBa
     return found
 
 
+# Purposes that answer the customer's own message inside a conversation: not proactive, exempt from the policy.
+REPLY_PURPOSES = {OutboundMessage.Purpose.INQUIRY_REPLY, OutboundMessage.Purpose.OPT_OUT_CONFIRMATION}
+
+
+def is_proactive(purpose: str) -> bool:
+    """A message of this purpose is proactive (the contact policy applies) unless it answers the customer."""
+    return purpose not in REPLY_PURPOSES
+
+
+def _param_strings(params: dict | None) -> dict:
+    """Template parameters as strings (JSON), as a template-based provider receives them."""
+    return {str(k): v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in (params or {}).items()}
+
+
+def message_hold(*, message: OutboundMessage, decision: policy.Decision, now: datetime) -> OutboundMessage:
+    """Record what the contact policy decided against: held until `not_before`, or refused (opted out); saved."""
+    message.hold_reason = decision.reason
+    message.status_changed_at = now
+    if decision.held:
+        message.status = OutboundMessage.Status.HELD
+        message.not_before = decision.not_before
+    else:
+        message.status = OutboundMessage.Status.FAILED
+        message.not_before = None
+        message.template_params = {}
+        message.error_code = policy.OPTED_OUT
+        message.error_message = "not sent: the customer opted out of this channel"
+    message.save()
+    return message
+
+
+def message_attempt(
+    *, message: OutboundMessage, backend: MessagingBackend | None = None, raise_errors: bool = False
+) -> OutboundMessage:
+    """Hand a recorded message (pending, saved) to the provider and store the answer; outside any transaction."""
+    backend = backend or get_backend()
+    try:
+        result = provider_send(
+            message=message,
+            to=message.to_number,
+            body=message.body,
+            say_language=message.say_language,
+            template_code=message.template_code,
+            params=message.template_params or None,
+            backend=backend,
+        )
+    except SendError as exc:
+        message_failed(message=message, error=exc, now=timezone.now())
+        if raise_errors:
+            raise
+        return message
+    return message_accepted(message=message, result=result, now=timezone.now())
+
+
 def _send_now(
     *,
     channel: str,
@@ -168,9 +217,11 @@ def _send_now(
     template_code: str = "",
     params: dict | None = None,
     raise_errors: bool = False,
+    proactive: bool | None = None,
 ) -> OutboundMessage:
     backend = get_backend()
     now = timezone.now()
+    proactive = is_proactive(purpose) if proactive is None else proactive
     message = message_attempt_fill(
         message=None,
         channel=channel,
@@ -183,23 +234,17 @@ def _send_now(
         provider=backend.name,
         now=now,
     )
+    message.proactive = proactive
+    message.say_language = say_language
+    message.template_params = _param_strings(params)
+    decision = contact.contact_allowed(
+        to=to, channel=channel, body=body, customer=customer, proactive=proactive, now=now
+    )
+    if not decision.allowed:
+        # Held messages go out later (messages_send_held); an opt-out is recorded as not sent. Never dropped.
+        return message_hold(message=message, decision=decision, now=now)
     message.save()
-    try:
-        result = provider_send(
-            message=message,
-            to=to,
-            body=body,
-            say_language=say_language,
-            template_code=template_code,
-            params=params,
-            backend=backend,
-        )
-    except SendError as exc:
-        message_failed(message=message, error=exc, now=timezone.now())
-        if raise_errors:
-            raise
-        return message
-    return message_accepted(message=message, result=result, now=timezone.now())
+    return message_attempt(message=message, backend=backend, raise_errors=raise_errors)
 
 
 def sms_send(
@@ -213,9 +258,12 @@ def sms_send(
     template_params: dict | None = None,
     params: dict | None = None,
     raise_errors: bool = False,
+    proactive: bool | None = None,
 ) -> OutboundMessage:
-    """Send one SMS now and return its record (status failed, with the error, when the provider refused it).
+    """Send one SMS under the contact policy and return its record: sent, held (status held, `not_before`), or
+    failed (the provider refused it, or the customer opted out).
 
+    `proactive` defaults by purpose: inquiry replies and opt-out confirmations answer the customer and are exempt.
     A template-based provider sends `template_code` with `template_params` (`params` is the older name); the
     outbox records the code; Twilio sends `body`.
     """
@@ -229,6 +277,7 @@ def sms_send(
         template_code=template_code,
         params=template_params if template_params is not None else params,
         raise_errors=raise_errors,
+        proactive=proactive,
     )
 
 
@@ -241,8 +290,9 @@ def call_place(
     customer: Customer | None = None,
     language: str = "",
     raise_errors: bool = False,
+    proactive: bool | None = None,
 ) -> OutboundMessage:
-    """Place one voice call now that speaks `say_text` in `say_language` (zh-CN, en-US); its record is returned."""
+    """Place one voice call under the contact policy that speaks `say_text` in `say_language` (zh-CN, en-US)."""
     return _send_now(
         channel=OutboundMessage.Channel.VOICE,
         to=to,
@@ -252,14 +302,26 @@ def call_place(
         language=language,
         say_language=say_language,
         raise_errors=raise_errors,
+        proactive=proactive,
     )
+
+
+def _message_for_update(update: StatusUpdate) -> OutboundMessage | None:
+    """The message a report is about, locked: by the provider's id, else by our OutId (a message found by the
+    look-up after a time-out is known as "out:<OutId>", its report carries the BizId: see backends/aliyun.py)."""
+    locked = OutboundMessage.objects.select_for_update()
+    message = locked.filter(provider_id=update.provider_id).first()
+    out_id = str(update.extra.get("out_id") or "")
+    if message is None and out_id:
+        message = locked.filter(provider_id=f"out:{out_id}").first()
+    return message
 
 
 def message_status_apply(*, update: StatusUpdate) -> OutboundMessage | None:
     """Apply a provider status callback: statuses only move forward, the price is stored, listeners follow."""
     now = timezone.now()
     with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().filter(provider_id=update.provider_id).first()
+        message = _message_for_update(update)
         if message is None:
             logger.info("status callback for an unknown message %s", update.provider_id[:40])
             return None

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import OutboundMessage
@@ -51,6 +52,10 @@ class ReminderStep(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=OutboundMessage.Channel.choices)
     send_time = models.TimeField(_("send at (local time)"), default="10:00")
     overdue_only = models.BooleanField(_("only when overdue"), default=False)
+    # When the step was added: the planner catches up missed days only for steps that existed on those days, so a
+    # new "T−2" step never sends for an installment whose T−2 date is already past. Empty for steps that existed
+    # before this was recorded (#15): they keep the catch-up.
+    created_at = models.DateTimeField(_("added"), null=True, blank=True, default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("reminder step")

@@ -25,7 +25,8 @@ from reminders.models import Reminder, ReminderStep
 
 logger = logging.getLogger(__name__)
 
-# A planner outage of up to this many days is caught up; older step dates are not sent any more.
+# A planner outage of up to this many days is caught up (for steps that existed then: `catch_up_allowed`); older
+# step dates are not sent any more.
 LOOKBACK_DAYS = 2
 # Rows claimed per dispatcher run: bounded so one run stays short and other dispatchers can take the rest.
 DISPATCH_LIMIT = 5000
@@ -50,6 +51,14 @@ INSERT_COLUMNS = (
     "created_at",
     "status_changed_at",
 )
+
+
+def catch_up_allowed(step: ReminderStep, step_date, today) -> bool:
+    """A past step date is caught up only when the step existed on that day (the planner missed it); a step added
+    later never sends for a date already past ("T−2" added today does not go out for an installment due today)."""
+    if step_date >= today or step.created_at is None:
+        return True
+    return timezone.localdate(step.created_at) <= step_date
 
 
 def planned_time(step: ReminderStep, step_date, now: datetime) -> tuple[datetime, bool]:
@@ -80,6 +89,8 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     for step in steps:
         for back in range(LOOKBACK_DAYS, -1, -1):
             step_date = today - timedelta(days=back)
+            if not catch_up_allowed(step, step_date, today):
+                continue
             due_date = step_date - timedelta(days=step.offset_days)
             planned_for, held = planned_time(step, step_date, now)
             queryset = (

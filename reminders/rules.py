@@ -1,55 +1,44 @@
-"""Pure rules for reminders: quiet hours and status order. No database access here.
+"""Pure rules for reminders: status order and retries. No database access here.
+
+Quiet hours and the caps are the contact policy's (messaging.policy, through messaging.api), the one copy every
+sender follows; the helpers below only name them for the reminders code.
 
 A message's own status rules (provider status as ours, MESSAGE_RANK) live in messaging (`messaging.api`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
 
 from django.conf import settings
-from django.utils import timezone
 
-from messaging.api import moves_forward  # noqa: F401 — the same forward-only rule, for reminder statuses
-
-
-def _parse(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+from messaging.api import (
+    Limits,
+    moves_forward,  # noqa: F401 — the same forward-only rule, for reminder statuses
+)
+from messaging.api import is_quiet as policy_is_quiet
+from messaging.api import local_day_start as policy_local_day_start
+from messaging.api import next_window_open as policy_next_window_open
 
 
 def quiet_window() -> tuple[time, time]:
-    """(quiet start, quiet end) in local time, from REMINDER_QUIET_START / REMINDER_QUIET_END."""
-    return _parse(settings.REMINDER_QUIET_START), _parse(settings.REMINDER_QUIET_END)
+    """(quiet start, quiet end) in local time: the contact policy's (messaging.policy)."""
+    limits = Limits.from_settings()
+    return limits.quiet_start, limits.quiet_end
 
 
 def is_quiet(moment: datetime) -> bool:
-    """True when `moment` (aware) falls in the quiet hours, in the portal's time zone (Asia/Shanghai)."""
-    start, end = quiet_window()
-    local = timezone.localtime(moment).time()
-    if start > end:  # over midnight, e.g. 21:00–08:00
-        return local >= start or local < end
-    return start <= local < end
+    """True when `moment` (aware) falls in the quiet hours: the contact policy's rule, the one copy."""
+    return policy_is_quiet(moment)
 
 
 def next_window_open(moment: datetime) -> datetime:
-    """`moment` itself when contact is allowed, else the end of the current quiet period (aware)."""
-    if not is_quiet(moment):
-        return moment
-    _start, end = quiet_window()
-    tz = ZoneInfo(settings.TIME_ZONE)
-    local = timezone.localtime(moment, tz)
-    candidate = datetime.combine(local.date(), end, tzinfo=tz)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=tz)
-    return candidate
+    """`moment` itself when contact is allowed, else the end of the current quiet period (the contact policy's)."""
+    return policy_next_window_open(moment)
 
 
 def local_day_start(moment: datetime) -> datetime:
-    """Midnight (aware) of `moment`'s local day: caps count per local calendar day."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    local = timezone.localtime(moment, tz)
-    return datetime.combine(local.date(), time(0, 0), tzinfo=tz)
+    """Midnight (aware) of `moment`'s local day: caps count per local calendar day (the contact policy's)."""
+    return policy_local_day_start(moment)
 
 
 # Reminder statuses only move forward: a duplicate or late callback never moves one back.

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from messaging.models import OutboundMessage
 from reminders import planning, services, templating
-from reminders.models import TEMPLATE_PLACEHOLDERS, MessageTemplate, Reminder
+from reminders.models import TEMPLATE_PLACEHOLDERS, MessageTemplate, Reminder, ReminderStep
 from reminders.services import caps
 from tests.reminders.factories import NATIONAL_ID, make_customer, make_installment, make_policy, make_product
 
@@ -229,7 +229,8 @@ def test_sent_reminders_and_outbox_rows_never_hold_the_full_id_or_card(product):
 
 @time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=SH), tick=False)
 def test_planner_catches_up_missed_days_but_plans_each_step_once(product):
-    # given the policy T−3 SMS, T−1 voice and today 2026-12-03
+    # given the policy T−3 SMS, T−1 voice, in place for weeks (the planner missed the last two days), today 2026-12-03
+    ReminderStep.objects.update(created_at=datetime(2026, 11, 1, 9, 0, tzinfo=SH))
     make_installment(product=product, due_date=DUE)  # T−3 today
     make_installment(product=product, due_date=DUE - timedelta(days=2))  # T−3 two days ago (caught up), T−1 today
     make_installment(product=product, due_date=DUE - timedelta(days=3))  # T−3 too old; T−1 yesterday: caught up
