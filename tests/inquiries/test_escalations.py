@@ -327,3 +327,24 @@ def test_overview_for_leaders_counts_each_department(client_supervisor, agent, f
     response = client_supervisor.get(reverse("inquiries:departments"))
     rows = {d.code: c for d, c, _in_time in response.context["rows"]}
     assert rows["finance"]["open"] == 2 and rows["risk"]["open"] == 1 and rows["legal"]["open"] == 0
+
+
+def test_the_escalation_box_include_stands_alone_with_the_deadline_wording(agent, finance_dept, rf):
+    # the inquiry page includes it with only `inquiry` and `can_answer_department`
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    inquiry = _escalated(agent, finance_dept)
+    request = rf.get("/")
+    with translation.override("zh-hans"):
+        member = render_to_string(
+            "inquiries/_department_answer.html", {"inquiry": inquiry, "can_answer_department": True}, request=request
+        )
+        other = render_to_string(
+            "inquiries/_department_answer.html", {"inquiry": inquiry, "can_answer_department": False}, request=request
+        )
+    assert reverse("inquiries:department_answer", args=[inquiry.pk]) in member and 'name="department-body"' in member
+    assert 'value="detail"' in member  # back to the inquiry page after answering
+    assert "处理时限" in member and "应还" not in member
+    assert 'class="countdown' in member and f'data-due="{inquiry.escalation_due.isoformat()}"' in member
+    assert "department-body" not in other and "处理时限" in other
