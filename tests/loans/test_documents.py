@@ -25,7 +25,9 @@ D = Decimal
 SH = ZoneInfo("Asia/Shanghai")
 FEB1 = datetime(2026, 2, 1, 10, tzinfo=SH)
 FEB16 = datetime(2026, 2, 16, 10, tzinfo=SH)
-NUMBER = re.compile(r"JQ-20260216-[2-9A-HJ-NP-Z]{6}")
+FEB17 = datetime(2026, 2, 17, 9, tzinfo=SH)
+AFTER = datetime(2026, 2, 18, 15, tzinfo=SH)
+NUMBER = re.compile(r"JQ-20260218-[2-9A-HJ-NP-Z]{6}")
 pytestmark = pytest.mark.django_db
 
 
@@ -48,14 +50,15 @@ def _settled_loan(*, language="zh-hans", email="wang@example.com"):
             early_repayment_fee_rate=D("0.02"),
         )
         services.repayment_post(loan=loan, amount=D("1120.00"), received_at=FEB1, channel="app", external_id="P1")
-    with time_machine.travel(FEB16):
+    # posted the next morning: the certificate dates the settlement by the money's arrival, not the posting
+    with time_machine.travel(FEB17):
         services.loan_settle(loan=loan, amount=D("11275.00"), received_at=FEB16, channel="app", external_id="S1")
     loan.refresh_from_db()
-    assert loan.status == "closed"
+    assert loan.status == "closed" and loan.closed_at.date() == date(2026, 2, 17)
     return loan
 
 
-@time_machine.travel(datetime(2026, 2, 16, 15, tzinfo=SH))
+@time_machine.travel(AFTER)
 def test_settlement_certificate_shows_the_paid_figures_in_chinese(agent, client_agent):
     # given a loan settled on 2026-02-16 by a Chinese-speaking customer
     loan = _settled_loan()
@@ -86,7 +89,7 @@ def test_settlement_certificate_shows_the_paid_figures_in_chinese(agent, client_
     assert entry.actor_name == agent.username
 
 
-@time_machine.travel(datetime(2026, 2, 16, 15, tzinfo=SH))
+@time_machine.travel(AFTER)
 def test_settlement_certificate_in_english_for_an_english_customer(client_manager):
     loan = _settled_loan(language="en")
     response = client_manager.post(reverse("loans:settlement_certificate", args=[loan.pk]))
@@ -121,7 +124,7 @@ def test_issuing_is_post_only(client_agent):
     assert client_agent.get(reverse("loans:settlement_certificate", args=[loan.pk])).status_code == 405
 
 
-@time_machine.travel(datetime(2026, 2, 16, 15, tzinfo=SH))
+@time_machine.travel(AFTER)
 def test_a_user_without_a_portal_role_gets_403_and_a_superuser_gets_the_pdf(client):
     loan = _settled_loan()
     url = reverse("loans:settlement_certificate", args=[loan.pk])
@@ -134,7 +137,7 @@ def test_a_user_without_a_portal_role_gets_403_and_a_superuser_gets_the_pdf(clie
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-@time_machine.travel(datetime(2026, 2, 16, 15, tzinfo=SH))
+@time_machine.travel(AFTER)
 def test_certificate_emailed_to_the_customer_with_the_pdf_attached(client_agent):
     loan = _settled_loan(email="wang@example.com")
     response = client_agent.post(
@@ -154,7 +157,7 @@ def test_certificate_emailed_to_the_customer_with_the_pdf_attached(client_agent)
     assert "wang@example.com" not in str(sent.changes)  # the address is masked in the log
 
 
-@time_machine.travel(datetime(2026, 2, 16, 15, tzinfo=SH))
+@time_machine.travel(AFTER)
 def test_no_email_on_file_is_refused_with_a_message(client_agent):
     loan = _settled_loan(email="")
     response = client_agent.post(
