@@ -152,8 +152,13 @@ def queue_list(
     if category:
         qs = qs.filter(category=category)
     if search is not None:
-        closed_last = Case(When(status=Inquiry.Status.RESOLVED, then=Value(1)), default=Value(0))
-        return qs.order_by(closed_last, queue_rank(), running_clock(), "-received_at", "-id")
+        # Open ones first in queue order, then the resolved ones newest first.
+        resolved = Q(status=Inquiry.Status.RESOLVED)
+        closed_last = Case(When(resolved, then=Value(1)), default=Value(0))
+        open_clock = Case(When(resolved, then=None), default=running_clock())
+        return qs.order_by(
+            closed_last, Case(When(resolved, then=Value(0)), default=queue_rank()), open_clock, "-received_at", "-id"
+        )
     # The order of the partial index on (rank, running clock, id) (inquiries/models.py): PostgreSQL reads the page
     # in index order. Rank 0 (unanswered) never has a follow-up clock, so it keeps the first-response deadline.
     return qs.order_by(queue_rank(), running_clock(), "id")

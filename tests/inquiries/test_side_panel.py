@@ -135,15 +135,20 @@ def test_search_by_reference(client_agent, searchable):
 
 def test_search_by_mobile_in_any_typed_form_finds_customer_and_sender(client_agent, searchable):
     assert _found(client_agent, "138 1234 0001") == [searchable["mine"].pk, searchable["resolved"].pk]
+    assert _found(client_agent, "8613812340001") == [searchable["mine"].pk, searchable["resolved"].pk]
     assert _found(client_agent, "+86 138-1234-9999") == [searchable["stranger"].pk]
 
 
-def test_search_by_name_and_customer_number_lists_open_first_then_resolved(client_agent, searchable):
-    expected = [searchable["mine"].pk, searchable["resolved"].pk]
+def test_search_by_name_and_customer_number_lists_open_first_then_resolved_newest_first(
+    client_agent, searchable, agent
+):
+    older = make_inquiry(customer=searchable["customer"], phone="+8613812340001", minutes_ago=600)
+    services.inquiry_resolve(inquiry=older, actor=agent, category="answered", note="done")
+    expected = [searchable["mine"].pk, searchable["resolved"].pk, older.pk]
     assert _found(client_agent, "赵丽") == expected
     assert _found(client_agent, searchable["customer"].customer_number) == expected
     page = client_agent.get(reverse("inquiries:queue"), {"q": "赵丽"}).content.decode()
-    assert "2 inquiries match “赵丽”" in page
+    assert "3 inquiries match “赵丽”" in page
 
 
 def test_search_queries_are_bounded(client_agent, searchable, django_assert_max_num_queries):
