@@ -456,3 +456,18 @@ INQUIRY_REOPEN_DAYS = env.int("INQUIRY_REOPEN_DAYS", default=7)
 # the others COMPANY_NAME_EN. The defaults are demo placeholders; set the licensed company's registered names.
 COMPANY_NAME = env("COMPANY_NAME", default="示例小额贷款有限公司")
 COMPANY_NAME_EN = env("COMPANY_NAME_EN", default="Example Microcredit Co., Ltd.")
+
+# ---- contact policy (#15) ----
+# The contact policy's figures are the REMINDER_QUIET_* / REMINDER_MAX_* settings above: they apply to every proactive
+# message (messaging.policy), not only reminders.
+# The provider template code of the SMS confirming an opt-out (template-based providers such as Alibaba Cloud need
+# one; empty: the outbox and Twilio send the text).
+MESSAGING_OPT_OUT_CONFIRMATION_TEMPLATE = env("MESSAGING_OPT_OUT_CONFIRMATION_TEMPLATE", default="")
+# Surveys sent per run of the survey task (every 5 minutes): a burst of resolutions is spread over the day.
+SURVEY_SEND_PER_RUN = env.int("SURVEY_SEND_PER_RUN", default=20)
+# Rate limits of the Alibaba Cloud receipt pushes (SmsReport, SmsUp): generous, the provider posts in batches.
+PUBLIC_RATE_LIMITS = {
+    **PUBLIC_RATE_LIMITS,
+    "messaging:webhook_aliyun_report": ("600/m", None),
+    "messaging:webhook_aliyun_up": ("600/m", None),
+}

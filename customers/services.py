@@ -18,6 +18,7 @@ from aftersales.security.reports import customer_data_report_xlsx
 from customers import validators
 from customers.crypto import pii_hash
 from customers.models import ConsentRecord, Customer
+from customers.selectors import customer_match
 
 # Fields a caller may set through customer_create / customer_update.
 EDITABLE_FIELDS = (
@@ -240,3 +241,43 @@ def customer_data_report(*, customer: Customer, actor: Actor, reason: str, reque
     content = customer_data_report_xlsx(customer=customer)
     audit_log(actor=actor, action="pii_report", obj=customer, reason=reason, request=request)
     return content
+
+
+def customer_sms_opt_out_by_number(
+    *,
+    number: str,
+    source: str,
+    keyword: str = "",
+    provider: str = "",
+    provider_ref: str = "",
+    received_at: datetime | None = None,
+) -> list[Customer]:
+    """Opt every customer reachable at `number` out of SMS (an opt-out acts on the number); audited per customer.
+
+    The one place an SMS opt-out is recorded, whatever told us: the customer's reply ("退订", "不要再发了"; source
+    `sms_reply`), the provider's unsubscribe receipt (`provider`: it blocks the number already), or the provider
+    refusing a send because the number unsubscribed (`provider_refusal`). Returns the customers newly opted out
+    (already opted-out ones are left as they are). An opt-out is never lost to unrelated invalid data on the row.
+    """
+    match = customer_match(mobile=number)
+    changed = []
+    with transaction.atomic():
+        for customer in Customer.objects.select_for_update().filter(pk__in=match.candidate_ids).order_by("pk"):
+            if customer.sms_opt_out:
+                continue
+            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=True, updated_at=timezone.now())
+            customer.sms_opt_out = True
+            audit_log(
+                action="sms_opt_out",
+                obj=customer,
+                changes={
+                    "sms_opt_out": [False, True],
+                    "source": source,
+                    "keyword": keyword[:40],
+                    "provider": provider,
+                    "provider_ref": provider_ref[:40],
+                    "received_at": received_at.isoformat() if received_at else "",
+                },
+            )
+            changed.append(customer)
+    return changed

@@ -13,6 +13,9 @@
   (a batch from one query), `contact_history`, `is_quiet`, `next_window_open`, `local_day_start`, `Limits`,
   `is_proactive(purpose)`. `sms_send` / `call_place` apply it themselves: a held message is recorded (status
   held) and sent by the beat task `messaging.tasks.messages_send_held` when allowed.
+- Opt-outs: `opt_out_phrase` / `is_opt_out` (the one phrase list, messaging.opt_out), `sms_opt_out_received`
+  (an SMS asking to stop: opted out, confirmed), `provider_opt_out_record` (the provider's unsubscribe receipt),
+  `inbound_sms_receive` and `register_inbound_sms_handler` (other inbound SMS go to the app that files them).
 Reads (the outbox, costs) are in `messaging.selectors`; the model in `messaging.models`.
 """
 
@@ -26,6 +29,15 @@ from messaging.backends import (
     get_backend,
 )
 from messaging.contact import ContactBatch, contact_allowed, contact_history
+from messaging.inbound import (
+    inbound_sms_receive,
+    opt_out_confirm,
+    provider_opt_out_record,
+    register_inbound_sms_handler,
+    sms_opt_out_received,
+)
+from messaging.opt_out import KEYWORDS as OPT_OUT_KEYWORDS
+from messaging.opt_out import is_opt_out, opt_out_phrase
 from messaging.policy import Decision, History, Limits, cap_reached, is_quiet, local_day_start, next_window_open
 from messaging.rules import MESSAGE_RANK, body_hash, message_status, moves_forward
 from messaging.services import (
@@ -44,6 +56,14 @@ from messaging.services import (
 
 __all__ = [
     "MESSAGE_RANK",
+    "OPT_OUT_KEYWORDS",
+    "inbound_sms_receive",
+    "is_opt_out",
+    "opt_out_confirm",
+    "opt_out_phrase",
+    "provider_opt_out_record",
+    "register_inbound_sms_handler",
+    "sms_opt_out_received",
     "ContactBatch",
     "Decision",
     "History",

@@ -9,4 +9,7 @@ app_name = "messaging"
 urlpatterns = [
     path("reminders/webhooks/sms-status/", views.webhook_sms_status, name="webhook_sms_status"),
     path("reminders/webhooks/call-status/", views.webhook_call_status, name="webhook_call_status"),
+    # Alibaba Cloud's console is configured with these (SmsReport, SmsUp), with ?token=<ALIYUN_SMS_RECEIPT_TOKEN>.
+    path("messaging/webhooks/aliyun/report/", views.webhook_aliyun_report, name="webhook_aliyun_report"),
+    path("messaging/webhooks/aliyun/up/", views.webhook_aliyun_up, name="webhook_aliyun_up"),
 ]

@@ -8,7 +8,14 @@ def _unsigned_webhook(name):
     return Case(name, {**dict.fromkeys(ALL_ROLES, 403), ANON: 403}, method="post", data={"MessageSid": "SMx"})
 
 
+def _tokenless_push(name):
+    """Alibaba Cloud pushes: public, but without the shared receipt token (or the body's HMAC) the answer is 403."""
+    return Case(name, {**dict.fromkeys(ALL_ROLES, 403), ANON: 403}, method="post", data={"biz_id": "1"})
+
+
 CASES = [
     _unsigned_webhook("messaging:webhook_sms_status"),
     _unsigned_webhook("messaging:webhook_call_status"),
+    _tokenless_push("messaging:webhook_aliyun_report"),
+    _tokenless_push("messaging:webhook_aliyun_up"),
 ]
