@@ -1,5 +1,12 @@
 """Satisfaction surveys: created set-based for newly resolved inquiries and closed complaints, sent by SMS with a
-one-time link, answered once on a public page."""
+one-time link, answered once on a public page.
+
+Sending follows the contact policy (messaging.api: quiet hours, the daily cap, opt-outs) and is spread out: at most
+one survey per customer per local day, none picked while the quiet hours last, and at most SURVEY_SEND_PER_RUN per
+run of the task (every 5 minutes), so a burst of resolutions goes out over the day, not in one minute. A survey
+whose SMS the policy holds (a cap reached) stays pending with its held message; messaging sends it when allowed
+(messaging.tasks.messages_send_held) and `surveys_sync` then marks the survey sent.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +15,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from inquiries.models import Inquiry
-from messaging.api import sms_send
+from messaging.api import is_quiet, local_day_start, sms_send
 from messaging.models import OutboundMessage
 from staff.models import Survey
 
 # Surveys made per run: a burst of resolutions is spread over a few runs instead of one long task.
 CREATE_BATCH = 2000
-SEND_BATCH = 200
+# Messages still on their way (held by the contact policy, or being handed to the provider).
+WAITING = (OutboundMessage.Status.HELD, OutboundMessage.Status.PENDING)
 
 
 class SurveyClosed(Exception):
@@ -96,10 +104,11 @@ def surveys_create(*, now=None) -> int:
 
 
 def survey_send(*, survey_id: int) -> Survey:
-    """Send the survey SMS once (a second call does nothing); the text is in the customer's language."""
+    """Send the survey SMS once (a second call does nothing), in the customer's language, under the contact policy:
+    a held SMS leaves the survey pending with its message, which goes out when allowed."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().select_related("customer").get(pk=survey_id)
-        if survey.status != Survey.Status.PENDING:
+        if survey.status != Survey.Status.PENDING or survey.outbound_message_id:
             return survey
         customer = survey.customer
         if customer.sms_opt_out or not customer.mobile:
@@ -119,18 +128,62 @@ def survey_send(*, survey_id: int) -> Survey:
             language=survey.language,
         )
         survey.outbound_message = message
-        survey.status = Survey.Status.FAILED if message.status == OutboundMessage.Status.FAILED else Survey.Status.SENT
+        survey.status = _status_for(message)
         survey.save(update_fields=["outbound_message", "status"])
     return survey
 
 
-def surveys_pending_ids(limit: int = SEND_BATCH) -> list[int]:
-    """Ids of the surveys still to send (not expired), oldest first."""
+def _status_for(message: OutboundMessage) -> str:
+    if message.status in WAITING:
+        return Survey.Status.PENDING
+    if message.status == OutboundMessage.Status.FAILED:
+        opted_out = message.hold_reason == OutboundMessage.HoldReason.OPTED_OUT
+        return Survey.Status.SKIPPED if opted_out else Survey.Status.FAILED
+    return Survey.Status.SENT
+
+
+def surveys_sync() -> int:
+    """Surveys whose held SMS has gone out (or failed, or was refused: opted out) take its outcome; set-based."""
+    waiting = Survey.objects.filter(status=Survey.Status.PENDING, outbound_message__isnull=False).exclude(
+        outbound_message__status__in=WAITING
+    )
+    failed = Q(outbound_message__status=OutboundMessage.Status.FAILED)
+    opted_out = failed & Q(outbound_message__hold_reason=OutboundMessage.HoldReason.OPTED_OUT)
+    changed = waiting.filter(opted_out).update(status=Survey.Status.SKIPPED)
+    changed += waiting.filter(failed).update(status=Survey.Status.FAILED)
+    changed += waiting.update(status=Survey.Status.SENT)
+    return changed
+
+
+def surveys_pending_ids(limit: int | None = None, *, now=None) -> list[int]:
+    """Ids of the surveys to send in this run (set-based): none in the quiet hours; of each customer only the
+    oldest pending survey, and none for a customer who had a survey SMS today; at most SURVEY_SEND_PER_RUN."""
+    now = now or timezone.now()
+    if is_quiet(now):
+        return []
+    limit = settings.SURVEY_SEND_PER_RUN if limit is None else limit
+    pending = Survey.objects.filter(status=Survey.Status.PENDING, outbound_message__isnull=True, expires_at__gt=now)
+    surveyed_today = OutboundMessage.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        purpose=OutboundMessage.Purpose.SURVEY,
+        created_at__gte=local_day_start(now),
+    )
+    oldest_of_customer = pending.filter(customer_id=OuterRef("customer_id")).order_by("id").values("id")[:1]
     return list(
-        Survey.objects.filter(status=Survey.Status.PENDING, expires_at__gt=timezone.now())
+        pending.filter(~Exists(surveyed_today), id=Subquery(oldest_of_customer))
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def surveys_send_due(*, now=None) -> int:
+    """The survey task's sending: take over the outcome of held SMS, then send this run's share; returns how many
+    surveys were handed to messaging."""
+    surveys_sync()
+    ids = surveys_pending_ids(now=now)
+    for survey_id in ids:
+        survey_send(survey_id=survey_id)  # each send locks its row and checks the status first
+    return len(ids)
 
 
 def survey_state(survey: Survey, *, now=None) -> str:

@@ -20,10 +20,7 @@ def qa_sample_last_week() -> int:
 def surveys_create_and_send() -> int:
     """Create surveys for newly resolved inquiries / closed complaints and send the pending ones."""
     surveys.surveys_create()
-    ids = surveys.surveys_pending_ids()  # a bounded batch; the next run takes the rest
-    for survey_id in ids:
-        surveys.survey_send(survey_id=survey_id)  # each send locks its row and checks the status first
-    return len(ids)
+    return surveys.surveys_send_due()  # spread out under the contact policy; the next run takes the rest
 
 
 @shared_task(acks_late=True)
