@@ -1,4 +1,10 @@
-"""Notices to the customer: letters rendered from templates per language, sent by SMS or email."""
+"""Notices to the customer: letters rendered from templates per language, sent by SMS or email.
+
+An SMS notice (acknowledgement, extension, decision letter) is proactive: it follows the contact policy through
+messaging.api.sms_send. One the policy holds (quiet hours, a cap) is recorded with its held message and goes out
+when allowed (messaging's beat task); the notice says when. One to a customer who opted out of SMS fails with the
+reason, so the agent can send it by email.
+"""
 
 from __future__ import annotations
 
@@ -99,6 +105,16 @@ def complaint_contact(complaint: Complaint, channel: str) -> str:
     return address
 
 
+def _held_note(message: OutboundMessage) -> str:
+    """What the agent sees beside a notice whose SMS the contact policy holds: why, and when it goes out."""
+    if message.status != OutboundMessage.Status.HELD or message.not_before is None:
+        return ""
+    return _("Held by the contact policy (%(reason)s): it goes out at %(time)s.") % {
+        "reason": message.get_hold_reason_display(),
+        "time": timezone.localtime(message.not_before).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 def notice_send(
     *, complaint: Complaint, kind: str, channel: str, subject: str, body: str, actor: AbstractBaseUser | None = None
 ) -> ComplaintNotice:
@@ -126,7 +142,7 @@ def notice_send(
         notice.outbound_message = message
         failed = message.status == OutboundMessage.Status.FAILED
         notice.status = ComplaintNotice.Status.FAILED if failed else ComplaintNotice.Status.SENT
-        notice.error = message.error_message if failed else ""
+        notice.error = message.error_message if failed else _held_note(message)
     else:
         notice.to_masked = mask_email(to)
         try:
