@@ -56,7 +56,9 @@ def _claim(*, now: datetime, limit: int) -> list[OutboundMessage]:
             message.status = OutboundMessage.Status.PENDING
             message.not_before = None
             message.status_changed_at = now
-            message.save(update_fields=["status", "not_before", "status_changed_at"])
+            # The caps count messages by the time they leave (created_at): a message held overnight counts today.
+            message.created_at = now
+            message.save(update_fields=["status", "not_before", "status_changed_at", "created_at"])
             to_send.append(message)
     return to_send
 
