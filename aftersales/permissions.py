@@ -105,7 +105,7 @@ BACK_OFFICE_VIEW_MODELS: list[str] = [
     "loans.restructureplan",
     "loans.loanreview",
     "reminders.reminder",
-    "reminders.outboundmessage",
+    "messaging.outboundmessage",
     "reminders.contactdatatask",
     "complaints.complaint",
     "complaints.callbackvisit",
