@@ -227,6 +227,7 @@ def _one(rng, n, target, now, customers, agents, topic_pairs, used_refs):
         inquiry.resolution_note = "已答复客户，客户表示满意。"
     if state == "escalated":
         inquiry.escalated_to = rng.choice(DEPARTMENTS) if DEPARTMENTS else None
+        inquiry.escalated_at = responded
         inquiry.escalation_due = responded + timedelta(hours=24)
     return inquiry, {"state": state, "text": text, "agent": agent}
 
