@@ -14,6 +14,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from aftersales.models import AuditEntry
@@ -115,7 +116,7 @@ def test_an_open_loan_is_refused_with_a_message_and_nothing_is_issued(client_age
 def test_a_written_off_loan_has_no_certificate():
     loan = make_loan()
     loan.status = "written_off"
-    with pytest.raises(documents.DocumentError, match="written off"):
+    with translation.override("en"), pytest.raises(documents.DocumentError, match="written off"):
         documents.settlement_certificate_issue(loan=loan, actor=None)
 
 
