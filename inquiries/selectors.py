@@ -19,7 +19,7 @@ from customers.api import pii_hash
 from customers.selectors import customer_quick_search_ids
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
 from inquiries.routing import AgentLoad
-from inquiries.side_panel import SidePanel, register_side_panel_complaints, side_panel  # noqa: F401 — re-exported
+from inquiries.side_panel import SidePanel, side_panel  # noqa: F401 — re-exported
 from org.models import StaffProfile
 
 User = get_user_model()

@@ -2,12 +2,11 @@
 read from the other apps' public faces in a fixed number of queries. Reached as `inquiries.selectors.side_panel`.
 
 Complaints sit a layer above inquiries: they provide a customer's open complaints by registering a source
-(`inquiries.selectors.register_side_panel_complaints`, from complaints' AppConfig.ready()).
+(`inquiries.api.register_side_panel_complaints`, from complaints' AppConfig.ready()).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,22 +14,13 @@ from typing import Any
 
 from aftersales.money import ZERO
 from customers.selectors import ConsentState, customer_consent_summary
+from inquiries.api import side_panel_complaints_sources
 from inquiries.models import Inquiry
 from loans.models import Loan
 from loans.selectors import loan_balances
 from reminders.selectors import reminders_for_customer
 
 SIDE_PANEL_ROWS = 5  # rows per section; "more" links to the customer 360 page
-OpenComplaintsSource = Callable[..., list[Any]]
-_open_complaints_sources: dict[str, OpenComplaintsSource] = {}
-
-
-def register_side_panel_complaints(source: OpenComplaintsSource) -> OpenComplaintsSource:
-    """Let the complaints app (a layer above) provide a customer's open complaints: source(customer_id=, limit=).
-
-    Registered from complaints' AppConfig.ready(); registering the same function again changes nothing."""
-    _open_complaints_sources[f"{source.__module__}.{source.__qualname__}"] = source
-    return source
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +56,7 @@ def side_panel(*, customer: Any, exclude_inquiry_id: int | None = None, limit: i
     """The side panel of one customer: active loans with balances, open complaints, consent and opt-outs, and the
     latest contacts (six queries whatever the customer's history; `limit` + 1 rows per section to show "more")."""
     complaints: list[Any] = []
-    for source in _open_complaints_sources.values():
+    for source in side_panel_complaints_sources():
         complaints.extend(source(customer_id=customer.pk, limit=limit))
     inquiries = (
         Inquiry.objects.filter(customer_id=customer.pk)

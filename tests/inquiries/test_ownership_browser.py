@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from aftersales import permissions as roles
 from complaints.selectors import customer_open_complaints
-from inquiries import selectors, services
+from inquiries import services
+from inquiries.api import register_side_panel_complaints
 from inquiries.models import Inquiry
 from loans.jobs import overdue_run
 from org.models import StaffProfile
@@ -37,7 +38,7 @@ def test_evening_sms_on_a_resolved_inquiry_waits_for_the_morning_agent_with_a_cl
     settings.INQUIRY_AUTO_ASSIGN = True
     settings.INQUIRY_SERVICE_HOURS = "08:00-21:00"
     settings.PUBLIC_BASE_URL = live_server.url
-    selectors.register_side_panel_complaints(customer_open_complaints)
+    register_side_panel_complaints(customer_open_complaints)
     # and, in the afternoon, a customer 30 days past due whose inquiry the day agent answered and resolved
     with time_machine.travel(AFTERNOON, tick=False):
         day_agent = make_staff("day_agent", roles.AGENT, on_duty=True)

@@ -12,7 +12,8 @@ from complaints.models import Complaint
 from complaints.selectors import customer_open_complaints
 from customers.models import ConsentRecord
 from customers.services import consent_record
-from inquiries import selectors, services
+from inquiries import services
+from inquiries.api import register_side_panel_complaints
 from inquiries.models import Inquiry
 from loans.jobs import overdue_run
 from tests.complaints.factories import make_complaint
@@ -23,7 +24,7 @@ from tests.loans.factories import make_loan
 @pytest.fixture(autouse=True)
 def _complaints_source():
     # complaints' AppConfig.ready() registers this (the lead's one line); registering again changes nothing
-    selectors.register_side_panel_complaints(customer_open_complaints)
+    register_side_panel_complaints(customer_open_complaints)
 
 
 def _customer_with_history(*, loans: int = 1, complaints: int = 1, inquiries: int = 1):
