@@ -16,11 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 # Issue #14 is not finished: these checks still list work left (see the issue's note). strict: once one passes, the
 # marker must go.
-IN_PROGRESS = pytest.mark.xfail(strict=True, reason="issue #14 in progress: the check still lists work left")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,7 +183,6 @@ def test_the_messaging_check_sees_a_backend_import_and_a_cycle():
     assert _mutual_imports(cycle) == ["messaging <-> reminders"]
 
 
-@IN_PROGRESS
 def test_no_function_level_imports_of_other_apps():
     hidden = [f"{imp.path}:{imp.line} {imp.module}" for _, imp in cross_app_imports() if imp.in_function]
     assert hidden == [], "imports of other apps inside functions (they hide a dependency):\n" + "\n".join(hidden)
@@ -195,7 +191,6 @@ def test_no_function_level_imports_of_other_apps():
 HIDDEN_LOOKUP = re.compile(r"apps\.get_model\(|model_or_none\(|except\s+(\(.*)?ImportError")
 
 
-@IN_PROGRESS
 def test_no_hidden_lookups_or_import_fallbacks():
     found = []
     for path in app_files():
@@ -248,7 +243,6 @@ def test_every_setting_the_code_reads_is_declared():
     assert sorted(read - declared) == []
 
 
-@IN_PROGRESS
 def test_no_file_over_the_size_limit():
     big = []
     for path in app_files():
@@ -260,7 +254,6 @@ def test_no_file_over_the_size_limit():
     assert big == []
 
 
-@IN_PROGRESS
 def test_no_function_over_the_size_limit():
     long = []
     for path in app_files():
