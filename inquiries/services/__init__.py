@@ -3,7 +3,7 @@ escalation, resolution, text reveals and the periodic SLA upkeep. `from inquirie
 reaches every public function from here.
 """
 
-from inquiries.services.assignment import inquiry_assign, inquiry_auto_assign, inquiry_claim
+from inquiries.services.assignment import inquiries_route, inquiry_assign, inquiry_auto_assign, inquiry_claim
 from inquiries.services.channels import (
     attachment_store,
     inquiry_hotline_log,
@@ -18,8 +18,20 @@ from inquiries.services.common import (
     phone_normalise,
     reference_new,
 )
-from inquiries.services.escalation import inquiry_escalate
-from inquiries.services.intake import inquiry_create, inquiry_customer_message_add
+from inquiries.services.escalation import (
+    department_answer_add,
+    department_counts,
+    department_inquiries,
+    department_members,
+    department_of,
+    escalation_alerts_send,
+    escalation_breaches_mark,
+    holding_reply_text,
+    inquiry_escalate,
+    is_department_member,
+    may_see_department,
+)
+from inquiries.services.intake import follow_up_answered, inquiry_create, inquiry_customer_message_add
 from inquiries.services.replies import inquiry_call_log, inquiry_note_add, inquiry_reply, reply_channels
 from inquiries.services.resolution import inquiry_reopen, inquiry_resolve
 from inquiries.services.reveal import inquiry_text_reveal
@@ -31,6 +43,16 @@ __all__ = [
     "ReplyNotPossible",
     "attachment_store",
     "contact_masked",
+    "department_answer_add",
+    "department_counts",
+    "department_inquiries",
+    "department_members",
+    "department_of",
+    "escalation_alerts_send",
+    "escalation_breaches_mark",
+    "follow_up_answered",
+    "holding_reply_text",
+    "inquiries_route",
     "inquiry_assign",
     "inquiry_auto_assign",
     "inquiry_call_log",
@@ -46,6 +68,8 @@ __all__ = [
     "inquiry_reply",
     "inquiry_resolve",
     "inquiry_text_reveal",
+    "is_department_member",
+    "may_see_department",
     "off_duty_reassign",
     "phone_normalise",
     "reference_new",

@@ -18,6 +18,7 @@ from django.utils.translation import override
 from aftersales.audit import audit_log
 from inquiries.models import Inquiry, InquiryMessage
 from inquiries.services.common import ReplyNotPossible, first_response_record, message_create
+from inquiries.services.intake import follow_up_answered
 from messaging.api import sms_send
 from messaging.models import OutboundMessage
 
@@ -78,6 +79,7 @@ def inquiry_reply(
         )
         if reached:
             first_response_record(inquiry_id=inquiry.pk, at=now, by=author)
+            follow_up_answered(inquiry_id=inquiry.pk, at=now, by=author)
             Inquiry.objects.filter(pk=inquiry.pk).update(
                 awaiting_agent=False,
                 status=Case(When(status=Inquiry.Status.NEW, then=Value(Inquiry.Status.OPEN)), default=F("status")),
@@ -141,6 +143,7 @@ def inquiry_call_log(
     )
     if reached:
         first_response_record(inquiry_id=inquiry.pk, at=now, by=author)
+        follow_up_answered(inquiry_id=inquiry.pk, at=now, by=author)
         Inquiry.objects.filter(pk=inquiry.pk).update(
             awaiting_agent=False,
             status=Case(When(status=Inquiry.Status.NEW, then=Value(Inquiry.Status.OPEN)), default=F("status")),

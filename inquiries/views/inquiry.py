@@ -52,6 +52,8 @@ def _detail(request, inquiry: Inquiry, status: int = 200, **forms):
         "open_tab": forms.get("open_tab", "reply"),
         "canned": selectors.canned_replies_for(language=inquiry.language or request.LANGUAGE_CODE),
         "is_leader": roles.has_role(request.user, *LEADERS),
+        "can_answer_department": inquiry.escalated_to_id is not None
+        and services.is_department_member(user=request.user, department=inquiry.escalated_to),
         "is_open": inquiry.status != Inquiry.Status.RESOLVED,
         "category_label": dict(Category.choices).get(inquiry.category, inquiry.category),
         "customer_url": _customer_url(inquiry),
