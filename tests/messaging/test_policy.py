@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from messaging import policy
 from messaging.admin import OutboundMessageAdmin
@@ -170,11 +171,15 @@ def test_an_inquiry_reply_at_22_30_is_exempt_and_the_outbox_says_so():
         None,
     )
     admin = OutboundMessageAdmin(OutboundMessage, None)
-    assert admin.contact_policy(message) == "Exempt: a reply to the customer's own message"
+    with translation.override("en"):
+        assert admin.contact_policy(message) == "Exempt: a reply to the customer's own message"
+    with translation.override("zh-hans"):
+        assert admin.contact_policy(message) == "豁免：回复客户本人的消息"
     # while a proactive message at the same minute is held, and says until when
     with time_machine.travel(at(3, 22, 30), tick=False):
         held = sms_send(to=customer.mobile, body="Survey", purpose="survey", customer=customer)
-    assert admin.contact_policy(held) == "Held (Quiet hours) until 2026-12-04 08:00"
+    with translation.override("en"):
+        assert admin.contact_policy(held) == "Held (Quiet hours) until 2026-12-04 08:00"
 
 
 # ---- status reports: the OutId fallback ----
