@@ -17,7 +17,7 @@ from tests.messaging import recording_backend
 
 SH = ZoneInfo("Asia/Shanghai")
 RECORDING = "tests.messaging.recording_backend"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("daytime")]
 
 
 @pytest.fixture

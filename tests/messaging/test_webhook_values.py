@@ -61,6 +61,7 @@ def test_no_backend_can_hand_over_an_infinite_price():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("daytime")
 def test_an_infinite_price_is_ignored_and_the_dashboard_still_answers(fake_twilio, public, client_manager, caplog):  # noqa: F811
     # given a sent SMS
     reminder = sent_reminder(fake_twilio)
@@ -80,6 +81,7 @@ def test_an_infinite_price_is_ignored_and_the_dashboard_still_answers(fake_twili
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("daytime")
 def test_a_bad_price_later_does_not_overwrite_a_good_one(fake_twilio, public, client_manager):  # noqa: F811
     reminder = sent_reminder(fake_twilio)
     sid = reminder.outbound_message.provider_id
@@ -95,6 +97,7 @@ def test_a_bad_price_later_does_not_overwrite_a_good_one(fake_twilio, public, cl
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("daytime")
 def test_a_call_callback_with_bad_price_and_duration_still_completes_the_call(fake_twilio, public, client_manager):  # noqa: F811
     call = sent_reminder(fake_twilio, channel="voice")
     sid = call.outbound_message.provider_id

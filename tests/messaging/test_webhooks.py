@@ -14,7 +14,7 @@ from tests.reminders.factories import make_installment, make_policy, make_produc
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=SH)
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("daytime")]
 
 
 @pytest.fixture
