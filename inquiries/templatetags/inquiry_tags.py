@@ -1,11 +1,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape as html_escape
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from aftersales.templatetags.portal import badge
 from inquiries.models import Inquiry
 
 register = template.Library()
@@ -117,16 +120,111 @@ def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
 
 
-@register.inclusion_tag("inquiries/_queue_rows.html", takes_context=True)
-def queue_rows(context, inquiries, category_labels) -> dict:
-    """The queue table's rows (the markup is in inquiries/_queue_rows.html; labels and the clock made once)."""
-    return {
-        "rows": inquiries,
-        "category_labels": category_labels,
-        "channel_classes": CHANNEL_CLASSES,
-        "channel_labels": dict(Inquiry.Channel.choices),
-        "escalated_label": Inquiry.Status.ESCALATED.label,
-        "resolved_label": Inquiry.Status.RESOLVED.label,
-        "sla_labels": _labels(context),
-        "csrf_token": context.get("csrf_token", ""),
+def quote(value) -> str:
+    """HTML-escape a plain string from the database (the standard library's escape: quotes included)."""
+    return html_escape(str(value or ""))
+
+
+def _markup(html: str) -> SafeString:
+    """Markup built in this module from escaped values (quote(), escaped labels, numbers, dates): safe."""
+    return mark_safe(html)  # noqa: S308 - callers escape every value they insert
+
+
+def _escaped_labels(labels: dict) -> dict:
+    return {key: (value if key == "now" else html_escape(str(value))) for key, value in labels.items()}
+
+
+def sla_badge_html(s: SlaState, labels: dict) -> str:
+    """The SLA badge's markup (as inquiries/_sla_badge.html gives it) from escaped labels, for the queue's rows."""
+    prefix = (
+        f'<span class="small text-body-secondary" data-clock="next">{labels["next"]}</span> '
+        if s.clock == "next"
+        else ""
+    )
+    if s.kind == "live":
+        return (
+            f'{prefix}<span class="countdown badge text-bg-secondary" data-due="{s.due_iso}" '
+            f'data-label-green="{labels["green"]}" data-label-amber="{labels["amber"]}" '
+            f'data-label-red="{labels["red"]}">{timezone.localtime(s.due):%H:%M}</span>'
+        )
+    if s.kind == "late":
+        return (
+            f'{prefix}<span class="badge text-bg-danger" data-state="red" '
+            f'title="{timezone.localtime(s.due):%Y-%m-%d %H:%M}">{labels["red"]} · {quote(s.late)}</span>'
+        )
+    if s.kind == "met":
+        return f'{prefix}<span class="badge text-bg-success" data-sla="met">{labels["met"]}</span>'
+    if s.kind == "breached":
+        return f'{prefix}<span class="badge text-bg-danger" data-sla="breached">{labels["breached"]}</span>'
+    return f'{prefix}<span class="badge text-bg-secondary">{labels["none"]}</span>'
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, inquiries, category_labels) -> SafeString:
+    """The queue table's rows in one pass, every value escaped (the queue renders 25 rows every 5 s per agent).
+
+    A template partial for the rows measured 80% more Python time per page at 300,000 inquiries than this (#14:
+    33.8 against 19.4 ms), so the rows stay here; the SLA state itself is the pure `sla_state`.
+    """
+    labels = _escaped_labels(_labels(context))
+    esc = conditional_escape  # labels (lazy translations) and markup
+    again = format_html(' <span class="badge text-bg-warning text-dark">{}</span>', _("Customer wrote again"))
+    status_badges = {
+        "escalated": " " + badge("escalated", Inquiry.Status.ESCALATED.label),
+        "resolved": " " + badge("resolved", Inquiry.Status.RESOLVED.label),
     }
+    check = esc(_("Check"))
+    unknown = esc(_("unknown"))
+    channels = {value: channel_badge(value, label) for value, label in Inquiry.Channel.choices}
+    categories = {key: esc(label) for key, label in (category_labels or {}).items()}
+    no_agent = '<span class="text-body-secondary">—</span>'
+    open_button = '<a class="btn btn-sm btn-outline-secondary py-0" href="{url}">' + esc(_("Open")) + "</a>"
+    claim_form = (
+        '<form method="post" action="{url}claim/" class="d-inline">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(context.get("csrf_token", ""))}">'
+        '<button type="submit" class="btn btn-sm btn-primary py-0 js-claim" data-testid="claim-{ref}">'
+        + esc(_("Claim"))
+        + "</button></form>"
+    )
+    now = labels["now"]
+    rows = []
+    for inquiry in inquiries:
+        url = quote(inquiry.detail_url)
+        ref = quote(inquiry.reference)
+        state = sla_badge_html(sla_state(inquiry, now), labels)
+        if inquiry.awaiting_agent:
+            state += again
+        state += status_badges.get(inquiry.status, "")
+        flag = (
+            f' <span class="badge text-bg-warning text-dark" title="{quote(inquiry.flag_reason)}">{check}</span>'
+            if inquiry.flagged
+            else ""
+        )
+        if inquiry.customer_id:
+            who = (
+                f'{quote(mask_name(inquiry.customer_name))} <span class="text-body-secondary small">'
+                f"{quote(inquiry.customer_number)}</span>"
+            )
+        else:
+            who = f'<span class="text-body-secondary">{quote(inquiry.contact_masked) or unknown}</span>'
+        agent = quote(inquiry.agent_name) if inquiry.assigned_to_id else no_agent
+        if inquiry.assigned_to_id or inquiry.status == Inquiry.Status.RESOLVED:
+            action = open_button.format(url=url)
+        else:
+            action = claim_form.format(url=url, ref=ref)
+        category = categories.get(inquiry.category) or quote(inquiry.category)
+        received = timezone.localtime(inquiry.received_at).strftime("%m-%d %H:%M")
+        rows.append(
+            f'<tr class="queue-row" data-inquiry="{inquiry.pk}" data-href="{url}" tabindex="-1">'
+            f'<td class="text-nowrap">{state}</td>'
+            f'<td class="text-nowrap"><a href="{url}" class="font-monospace">{ref}</a>{flag}</td>'
+            f"<td>{channels.get(inquiry.channel) or quote(inquiry.channel)}</td>"
+            f'<td class="text-nowrap">{who}</td>'
+            f'<td class="small">{category}</td>'
+            f'<td class="text-truncate queue-subject">{quote(inquiry.subject)}</td>'
+            f'<td class="text-nowrap small">{received}</td>'
+            f'<td class="text-nowrap small">{agent}</td>'
+            f'<td class="text-end text-nowrap">{action}</td>'
+            "</tr>\n"
+        )
+    return _markup("".join(rows))
