@@ -10,26 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from aftersales.periods import PeriodLike, between
 from inquiries.models import Inquiry, InquiryMessage
-
-
-class PeriodLike(Protocol):
-    """What a period must offer: local dates [start, end) and their aware datetimes."""
-
-    @property
-    def start(self) -> date: ...
-    @property
-    def end(self) -> date: ...
-    @property
-    def start_dt(self) -> datetime: ...
-    @property
-    def end_dt(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -81,11 +68,6 @@ RESOLVED = ("inq_handled",)
 COST = ("cost_sum", "cost_count")
 ESCALATION = ("esc_total", "esc_met")  # never rolled up: an escalation's outcome is known only days later
 ROLLED_UP = RECEIVED + RESOLVED  # the components kept in the staff app's daily roll-ups
-
-
-def between(field_name: str, period: PeriodLike) -> Q:
-    """Rows whose datetime `field_name` falls in the period."""
-    return Q(**{f"{field_name}__gte": period.start_dt, f"{field_name}__lt": period.end_dt})
 
 
 def component_filter(name: str, period: PeriodLike) -> Q:

@@ -126,6 +126,18 @@ class Inquiry(models.Model):
                 name="inquiry_open_cover_idx",
                 condition=models.Q(status__in=OPEN_STATUS_VALUES),
             ),
+            # Escalations (few among all inquiries): the department queues by deadline, and the escalation SLA
+            # KPI by the deadline's period.
+            models.Index(
+                fields=["escalated_to", "escalation_due"],
+                name="inquiry_department_queue_idx",
+                condition=models.Q(escalated_to__isnull=False),
+            ),
+            models.Index(
+                fields=["escalation_due"],
+                name="inquiry_escalation_due_idx",
+                condition=models.Q(escalated_to__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
