@@ -322,3 +322,38 @@ def test_a_stale_shared_count_never_cuts_rows_off_the_page(client_risk):
     # when the page is read within the minute, then every row still shows
     response = _queue_client(client_risk)
     assert len(response.context["page"].object_list) == 3 and first.pk in {r.pk for r in response.context["page"]}
+
+
+def test_pages_in_risk_order_match_the_full_sort_across_dpd_ties_and_signals(client_risk):
+    # given nine queued loans: DPD ties at 30 and 10 split by a hardship signal, and current loans at 0 DPD
+    spec = [
+        (30, False),
+        (30, True),
+        (30, False),
+        (10, False),
+        (10, True),
+        (5, False),
+        (0, True),
+        (0, False),
+        (0, False),
+    ]
+    for dpd, hardship in spec:
+        loan = _set(_loan(date(2025, 10, 1)), dpd=dpd, bucket="M1" if dpd else "current")
+        if hardship:
+            _set(loan, hardship_reported_on=date(2026, 2, 20))
+    with time_machine.travel(datetime(2026, 3, 1, 10, tzinfo=SH)):
+        expected = [loan.pk for loan in review_queue()]
+    # when risk reads the queue two rows a page (every page boundary falls inside or beside a DPD tie)
+    from loans.views import reviews as views
+
+    size, views.PAGE_SIZE = views.PAGE_SIZE, 2
+    try:
+        seen = []
+        for number in range(1, 6):
+            page = _queue_client(client_risk, page=number).context["page"]
+            seen += [loan.pk for loan in page.object_list]
+    finally:
+        views.PAGE_SIZE = size
+    # then the pages, read from the DPD index, are exactly the full risk order cut in pieces
+    assert len(expected) == 9
+    assert seen == expected

@@ -59,9 +59,13 @@ def test_surveys_are_created_once_and_sent_in_the_customers_language(resolved):
     # when: the periodic task runs twice
     assert surveys.surveys_create() == 3
     assert surveys.surveys_create() == 0
-    for survey_id in surveys.surveys_pending_ids():
-        surveys.survey_send(survey_id=survey_id)
-        surveys.survey_send(survey_id=survey_id)  # a retry sends nothing more
+    # sent at the next noon (Shanghai): the contact policy holds survey SMS in quiet hours, whenever the suite runs
+    local = timezone.localtime()
+    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon if noon > local else noon + timedelta(days=1), tick=False):
+        for survey_id in surveys.surveys_pending_ids():
+            surveys.survey_send(survey_id=survey_id)
+            surveys.survey_send(survey_id=survey_id)  # a retry sends nothing more
     # then
     by_ref = {s.reference: s for s in Survey.objects.all()}
     zh, en = by_ref[resolved["zh"].reference], by_ref[resolved["en"].reference]

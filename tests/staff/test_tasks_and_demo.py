@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from aftersales import permissions as roles
@@ -27,17 +28,19 @@ def test_beat_schedule_names_registered_tasks():
 
 def test_survey_task_creates_and_sends(make_staff):
     alice = make_staff("alice", roles.AGENT)
-    now = timezone.now()
-    inquiry(
-        received_at=now - timedelta(hours=2),
-        assigned_to=alice,
-        resolved_at=now - timedelta(hours=1),
-        resolved_by=alice,
-        customer=make_customer(language="en"),
-    )
-    assert tasks.surveys_create_and_send() == 1
-    assert tasks.surveys_create_and_send() == 0
-    assert Survey.objects.get().status == Survey.Status.SENT
+    # at noon (Shanghai), inside the contact window whenever the suite runs
+    with time_machine.travel(timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0), tick=False):
+        now = timezone.now()
+        inquiry(
+            received_at=now - timedelta(hours=2),
+            assigned_to=alice,
+            resolved_at=now - timedelta(hours=1),
+            resolved_by=alice,
+            customer=make_customer(language="en"),
+        )
+        assert tasks.surveys_create_and_send() == 1
+        assert tasks.surveys_create_and_send() == 0
+        assert Survey.objects.get().status == Survey.Status.SENT
 
 
 def _complaint(**fields):
