@@ -57,11 +57,15 @@ def _fresh_cache():
     from aftersales.selectors import HEARTBEATS_CACHE_KEY
     from complaints.selectors import OPEN_INCIDENTS_CACHE_KEY
     from inquiries.selectors import QUEUE_COUNTS_CACHE_KEY
+    from loans.kpi_sources import ACTIVE_LOANS_CACHE_KEY
 
     try:
-        cache.delete_many([HEARTBEATS_CACHE_KEY, OPEN_INCIDENTS_CACHE_KEY, QUEUE_COUNTS_CACHE_KEY])
+        cache.delete_many(
+            [HEARTBEATS_CACHE_KEY, OPEN_INCIDENTS_CACHE_KEY, QUEUE_COUNTS_CACHE_KEY, ACTIVE_LOANS_CACHE_KEY]
+        )
         client = cache._cache.get_client(write=True)
         stale = list(client.scan_iter(match=cache.make_key("notifications:unread:*")))
+        stale += list(client.scan_iter(match=cache.make_key("loans:review_queue_count:*")))
         if stale:
             client.delete(*stale)
     except Exception:  # noqa: BLE001 - a test that stops Redis on purpose must still start

@@ -338,7 +338,7 @@ def test_pages_in_risk_order_match_the_full_sort_across_dpd_ties_and_signals(cli
         (0, False),
     ]
     for dpd, hardship in spec:
-        loan = _set(_loan(date(2025, 10, 1)), dpd=dpd, bucket="M1" if dpd else "current")
+        loan = _set(_loan(date(2025, 10, 1)), dpd=dpd, bucket="M1" if dpd else "M0")
         if hardship:
             _set(loan, hardship_reported_on=date(2026, 2, 20))
     with time_machine.travel(datetime(2026, 3, 1, 10, tzinfo=SH)):
