@@ -11,8 +11,8 @@ from django.utils import timezone
 from aftersales.models import AuditEntry, Notification
 from inquiries import portal, services
 from inquiries.models import CannedReply, Inquiry, InquiryMessage
-from org.models import Department, StaffProfile
 from messaging.models import OutboundMessage
+from org.models import Department, StaffProfile
 from staff.services import staff_duty_set
 from tests.inquiries.factories import make_customer, make_inquiry
 
