@@ -19,7 +19,6 @@ from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
 from inquiries.services import intake
 from tests.conftest import missing
 
-IMAP_PORT = 10144
 USER, PASSWORD = "support", "secret"
 
 CONFIG = """
@@ -52,6 +51,13 @@ service imap-login {{
 """
 
 
+def _free_port() -> int:
+    """A port nothing listens on now (two test runs at once must not share Dovecot's port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _wait_for_port(port: int, timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -65,7 +71,7 @@ def _wait_for_port(port: int, timeout: float = 5.0) -> bool:
 
 @pytest.fixture(scope="module")
 def dovecot():
-    """A throwaway Dovecot IMAP server with one mailbox (support/secret)."""
+    """A throwaway Dovecot IMAP server with one mailbox (support/secret), on a free port; yields the port."""
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not Path(binary).exists():
         missing("needs Dovecot: apt-get install dovecot-imapd")
@@ -75,15 +81,16 @@ def dovecot():
     (t / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     subprocess.run(["install", "-d", "-o", "nobody", "-g", "nogroup", str(t / "mail")], check=True)
     conf = t / "dovecot.conf"
-    conf.write_text(CONFIG.format(t=t, port=IMAP_PORT))
+    port = _free_port()
+    conf.write_text(CONFIG.format(t=t, port=port))
     process = subprocess.Popen(
         [binary, "-F", "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    if not _wait_for_port(IMAP_PORT):
+    if not _wait_for_port(port):
         process.terminate()
         process.wait(5)
         missing("Dovecot did not start: " + ((t / "dovecot.log").read_text() if (t / "dovecot.log").exists() else ""))
-    yield t
+    yield port
     process.terminate()
     process.wait(10)
     shutil.rmtree(t, ignore_errors=True)
@@ -93,12 +100,12 @@ def dovecot():
 def imap(dovecot, settings):
     """Settings pointed at the server, an empty INBOX, and an admin connection to inspect it."""
     settings.INQUIRY_IMAP_HOST = "127.0.0.1"
-    settings.INQUIRY_IMAP_PORT = IMAP_PORT
+    settings.INQUIRY_IMAP_PORT = dovecot
     settings.INQUIRY_IMAP_USER = USER
     settings.INQUIRY_IMAP_PASSWORD = PASSWORD
     settings.INQUIRY_IMAP_SSL = False
     settings.INQUIRY_IMAP_FOLDER = "INBOX"
-    conn = imaplib.IMAP4("127.0.0.1", IMAP_PORT)
+    conn = imaplib.IMAP4("127.0.0.1", dovecot)
     conn.login(USER, PASSWORD)
     conn.select("INBOX")
     conn.store("1:*", "+FLAGS", "(\\Deleted)") if _count(conn) else None
