@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from aftersales import permissions as roles
+from aftersales.names import person_name
 from customers.api import pii_hash
 from customers.selectors import customer_quick_search_ids
 from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
@@ -203,7 +204,7 @@ def _rows(queryset: QuerySet[Inquiry]) -> list[QueueRow]:
     rows = []
     for values in queryset.values_list(*QUEUE_COLUMNS):
         *fields, username, first_name, last_name = values
-        rows.append(QueueRow(*fields, agent_name=f"{first_name} {last_name}".strip() or (username or "")))
+        rows.append(QueueRow(*fields, agent_name=person_name(last_name, first_name) or (username or "")))
     return rows
 
 

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from aftersales.money import format_cny
+from aftersales.names import user_display
 
 register = template.Library()
 
@@ -64,6 +65,12 @@ BADGE_COLOURS = {
 def cny(value):
     """Format a Decimal as ¥1,234.56."""
     return format_cny(value)
+
+
+@register.filter
+def person(user, default="—"):
+    """A user's display name by the one name rule (王晓明, "Anna Schmidt", else the username); `default` for nobody."""
+    return user_display(user) or default
 
 
 @register.simple_tag

@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from aftersales import names
 from customers.api import mask_email, mask_mobile, normalize_mainland_mobile, text_protect
 from inquiries.models import Inquiry, InquiryMessage
 
@@ -85,8 +86,8 @@ def username_of(user: User | None) -> str | None:
 
 
 def user_display(user: User | None) -> str:
-    """The name shown in the thread: full name, else username."""
-    return (user.get_full_name() or user.get_username()) if user else ""
+    """The name shown in the thread: the portal's one name rule (aftersales.names), else username."""
+    return names.user_display(user)
 
 
 def first_response_record(*, inquiry_id: int, at: datetime, by: User | None) -> bool:

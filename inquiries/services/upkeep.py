@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from aftersales import permissions as roles
 from aftersales.audit import audit_log
 from aftersales.models import Notification
+from aftersales.names import user_display
 from aftersales.notifications import notification_send, users_with_role
 from inquiries import selectors
 from inquiries.models import Inquiry, InquiryMessage, queue_rank
@@ -41,14 +42,21 @@ def sla_alerts_send(*, now: datetime | None = None) -> int:
             first_response_due__lte=now + selectors.ALERT_BEFORE_BREACH,
         )
         .select_related("assigned_to")
-        .only("id", "reference", "first_response_due", "assigned_to__username")[:200]
+        .only(
+            "id",
+            "reference",
+            "first_response_due",
+            "assigned_to__username",
+            "assigned_to__first_name",
+            "assigned_to__last_name",
+        )[:200]
     )
     if not soon:
         return 0
     supervisors = list(users_with_role(roles.SUPERVISOR))
     created = 0
     for inquiry in soon:
-        owner = inquiry.assigned_to.get_username() if inquiry.assigned_to else _("nobody")
+        owner = user_display(inquiry.assigned_to) or _("nobody")
         created += notification_send(
             recipients=supervisors,
             message=_("Inquiry %(ref)s breaches its 10-minute answer at %(time)s (assigned to %(owner)s).")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales import permissions as roles
+from aftersales.names import user_display
 from aftersales.permissions import role_required
 from inquiries import kpi_sources, selectors
 from inquiries.forms import DepartmentAnswerForm, DepartmentQueueForm
@@ -66,16 +67,6 @@ def _url_or_empty(name: str, *args) -> str:
         return ""
 
 
-def person_name(user) -> str:
-    """A staff member's name as people write it: Chinese family name first without a space (王晓明), else "First Last"."""
-    if user is None:
-        return ""
-    first, last = user.first_name.strip(), user.last_name.strip()
-    if first and last and not (first + last).isascii():
-        return last + first
-    return user.get_full_name() or user.get_username()
-
-
 def _countdown_labels() -> dict[str, str]:
     return {"green": _("Answer due in"), "amber": _("Due soon"), "red": _("Overdue by")}
 
@@ -109,7 +100,7 @@ def department_queue(request, code: str):
         page_number
     )
     for inquiry in page.object_list:
-        inquiry.owner_name = person_name(inquiry.assigned_to) or _("Unassigned")
+        inquiry.owner_name = user_display(inquiry.assigned_to) or _("Unassigned")
     counts = escalation.department_counts(departments=[department])[department.pk]
     tabs = [(value, label, counts[value]) for value, label in DepartmentQueueForm.STATES]
     context = {
@@ -142,11 +133,11 @@ def _escalated_inquiry(request, pk: int) -> Inquiry:
 def _inquiry_page(request, inquiry: Inquiry, form: DepartmentAnswerForm | None = None, status: int = 200):
     thread = selectors.inquiry_thread(inquiry=inquiry)
     for message in thread:
-        message.author_name = person_name(message.author)
+        message.author_name = user_display(message.author)
     context = {
         "inquiry": inquiry,
         "thread": thread,
-        "owner_name": person_name(inquiry.assigned_to),
+        "owner_name": user_display(inquiry.assigned_to),
         "department_answer_form": form or DepartmentAnswerForm(),
         "can_answer_department": escalation.is_department_member(user=request.user, department=inquiry.escalated_to),
         "labels": _countdown_labels(),
@@ -194,5 +185,5 @@ def department_answer(request, pk: int):
 
 def _owner_name(inquiry: Inquiry) -> str:
     if inquiry.assigned_to_id:
-        return person_name(inquiry.assigned_to)
+        return user_display(inquiry.assigned_to)
     return _("the supervisors")
