@@ -18,6 +18,7 @@ from inquiries import selectors
 from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
 from inquiries.services import intake
 from inquiries.services.common import Received, first_response_record, message_create, phone_normalise
+from messaging.api import register_inbound_sms_handler
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -87,6 +88,24 @@ def inquiry_receive_sms(
         channel=Inquiry.Channel.SMS, body=body, phone=phone, received_at=received_at, external_id=message_sid
     )
     return Received(inquiry, message, True)
+
+
+def inquiry_receive_pushed_sms(
+    *, from_number: str, body: str, provider: str, provider_ref: str = "", received_at: datetime | None = None
+) -> None:
+    """An inbound SMS a provider pushed to messaging (Alibaba Cloud's SmsUp): filed like a Twilio SMS, once per
+    provider reference."""
+    inquiry_receive_sms(
+        from_number=from_number,
+        body=body,
+        message_sid=f"{provider}:{provider_ref}"[:64] if provider_ref else "",
+        received_at=received_at,
+    )
+
+
+def follow_inbound_sms() -> None:
+    """Register with messaging: every inbound SMS that is not an opt-out opens or continues an inquiry."""
+    register_inbound_sms_handler(inquiry_receive_pushed_sms)
 
 
 @transaction.atomic
