@@ -24,7 +24,8 @@ import datetime as dt
 import math
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -99,7 +100,7 @@ def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[
 def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """A streamed CSV download (`filename` without extension)."""
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_ascii_name(filename)}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{ascii_name(filename)}.csv"'
     return response
 
 
@@ -165,50 +166,209 @@ def _column_widths(spec: Sheet, sample: list[list[Any]]) -> list[int]:
     return [max(MIN_WIDTH, min(MAX_WIDTH, width + 2)) for width in widths]
 
 
-def xlsx_write(sheets: Sequence[Sheet], target) -> None:
-    """Write the sheets into `target` (a path or binary file) in constant memory."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+# Cell styles of the workbook's styles.xml, by index: default, bold header, date, date and time.
+_STYLE_BOLD, _STYLE_DATE, _STYLE_DATETIME = 1, 2, 3
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
+# Rows buffered before one write into the zip stream (fewer, larger writes; memory stays a few hundred KB).
+_WRITE_BATCH_ROWS = 500
+# zlib level: 3 is about twice as fast as the default 6 for 10-15 % more bytes on sheet XML.
+_COMPRESS_LEVEL = 3
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    used_titles: set[str] = set()
+
+def _column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell_xml(ref: str, value: Any, style: int = 0) -> str:
+    """One <c> element for a value already made safe by `safe_cell` ("" writes nothing)."""
+    if isinstance(value, str):
+        if not value:
+            return ""
+        text = value.translate(_XML_ESCAPES)
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        style_attr = f' s="{style}"' if style else ""
+        return f'<c r="{ref}" t="inlineStr"{style_attr}><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, Decimal):
+        return f'<c r="{ref}"><v>{value:f}</v></c>'
+    if isinstance(value, float):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        delta = value - _EXCEL_EPOCH
+        serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+        return f'<c r="{ref}" s="{_STYLE_DATETIME}"><v>{serial!r}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{_STYLE_DATE}"><v>{(value - _EXCEL_EPOCH_DATE).days}</v></c>'
+    return _cell_xml(ref, safe_text(value), style)
+
+
+def _row_xml(number: int, values: Sequence[Any], letters: list[str], style: int = 0) -> str:
+    while len(letters) < len(values):
+        letters.append(_column_letter(len(letters) + 1))
+    n = str(number)
+    cells = "".join(_cell_xml(letters[i] + n, value, style) for i, value in enumerate(values))
+    return f'<row r="{n}">{cells}</row>'
+
+
+def _sheet_head(spec: Sheet, widths: list[int]) -> str:
+    x_split, y_split = spec.freeze_columns, len(spec.preamble) + 1
+    top_left = f"{_column_letter(x_split + 1)}{y_split + 1}"
+    pane_name = "bottomRight" if x_split else "bottomLeft"
+    x_attr = f' xSplit="{x_split}"' if x_split else ""
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
+    )
+    return (
+        f'{_XML_HEAD}<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+        f'<sheetViews><sheetView workbookViewId="0"><pane{x_attr} ySplit="{y_split}" topLeftCell="{top_left}"'
+        f' activePane="{pane_name}" state="frozen"/><selection pane="{pane_name}" activeCell="{top_left}"'
+        f' sqref="{top_left}"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + "<sheetData>"
+    )
+
+
+_STYLES_XML = (
+    f'{_XML_HEAD}<styleSheet xmlns="{_NS_MAIN}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    "</fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _package_parts(titles: list[str]) -> dict[str, str]:
+    """The workbook's parts besides the sheets: content types, relationships, workbook, styles."""
+    n = len(titles)
+    sheet_types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n + 1)
+    )
+    sheet_list = "".join(
+        f'<sheet name="{title.translate(_ATTR_ESCAPES)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, title in enumerate(titles, start=1)
+    )
+    return {
+        "[Content_Types].xml": (
+            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{sheet_types}</Types>"
+        ),
+        "_rels/.rels": (
+            f'{_XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'{_XML_HEAD}<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+            f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheet_list}</sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'{sheet_rels}<Relationship Id="rId{n + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _STYLES_XML,
+    }
+
+
+def _unique_titles(sheets: Sequence[Sheet]) -> list[str]:
+    used: set[str] = set()
+    titles = []
     for spec in sheets:
         title = sheet_title(spec.title)
         base, n = title, 2
-        while title.lower() in used_titles:  # Excel compares sheet names case-insensitively
+        while title.lower() in used:  # Excel compares sheet names case-insensitively
             suffix = f" ({n})"
             title = base[: 31 - len(suffix)] + suffix
             n += 1
-        used_titles.add(title.lower())
-        sheet = workbook.create_sheet(title=title)
-        rows = iter(spec.rows)
-        sample: list[list[Any]] = []
-        if spec.widths is None:
-            for row in rows:
-                sample.append([safe_cell(v) for v in row])
-                if len(sample) >= _WIDTH_SAMPLE_ROWS:
-                    break
-        for i, width in enumerate(_column_widths(spec, sample), start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = f"{get_column_letter(spec.freeze_columns + 1)}{len(spec.preamble) + 2}"
-        for row in spec.preamble:
-            sheet.append([safe_cell(v) for v in row])
-        header_cells = []
-        for h in spec.header:
-            cell = WriteOnlyCell(sheet, value=safe_text(h))
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in sample:
-            sheet.append(row)
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+        used.add(title.lower())
+        titles.append(title)
+    return titles
+
+
+def xlsx_write(sheets: Sequence[Sheet], target, *, progress: Callable[[int], None] | None = None) -> int:
+    """Write the sheets into `target` (a path or binary file) in constant memory; returns the data rows written.
+
+    The sheet XML is written straight into the zip stream (inline strings, no shared-string table, nothing held
+    per row), about ten times faster than openpyxl's write-only mode without lxml. `progress(rows)` is called
+    every few hundred data rows (a background export reports it).
+    """
     if not sheets:
-        workbook.create_sheet(title="Sheet")
-    workbook.save(target)
+        sheets = [Sheet(title="Sheet", header=[], rows=[])]
+    titles = _unique_titles(sheets)
+    written = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as package:
+        for index, spec in enumerate(sheets, start=1):
+            rows = iter(spec.rows)
+            sample: list[list[Any]] = []
+            if spec.widths is None:
+                for row in rows:
+                    sample.append([safe_cell(v) for v in row])
+                    if len(sample) >= _WIDTH_SAMPLE_ROWS:
+                        break
+            letters: list[str] = []
+            with package.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as raw:
+                buffer = [_sheet_head(spec, _column_widths(spec, sample))]
+                number = 0
+                for row in spec.preamble:
+                    number += 1
+                    buffer.append(_row_xml(number, [safe_cell(v) for v in row], letters))
+                number += 1
+                buffer.append(_row_xml(number, [safe_text(h) for h in spec.header], letters, _STYLE_BOLD))
+                for row in sample:
+                    number += 1
+                    buffer.append(_row_xml(number, row, letters))
+                written += len(sample)
+                for row in rows:
+                    number += 1
+                    buffer.append(_row_xml(number, [safe_cell(v) for v in row], letters))
+                    written += 1
+                    if len(buffer) >= _WRITE_BATCH_ROWS:
+                        raw.write("".join(buffer).encode())
+                        buffer.clear()
+                        if progress is not None:
+                            progress(written)
+                buffer.append("</sheetData></worksheet>")
+                raw.write("".join(buffer).encode())
+        for name, xml in _package_parts(titles).items():
+            package.writestr(name, xml)
+    if progress is not None:
+        progress(written)
+    return written
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -226,12 +386,12 @@ def xlsx_response(*, filename: str, sheets: Sequence[Sheet]) -> FileResponse:
     xlsx_write(sheets, spool)
     spool.seek(0)
     response = FileResponse(
-        spool, as_attachment=True, filename=f"{_ascii_name(filename)}.xlsx", content_type=XLSX_CONTENT_TYPE
+        spool, as_attachment=True, filename=f"{ascii_name(filename)}.xlsx", content_type=XLSX_CONTENT_TYPE
     )
     response["Cache-Control"] = "no-store"  # lists carry customer data: never kept by a proxy or the browser
     return response
 
 
-def _ascii_name(name: str) -> str:
+def ascii_name(name: str) -> str:
     """A file name safe in a Content-Disposition header."""
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name) or "export"

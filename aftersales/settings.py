@@ -471,3 +471,8 @@ PUBLIC_RATE_LIMITS = {
     "messaging:webhook_aliyun_report": ("600/m", None),
     "messaging:webhook_aliyun_up": ("600/m", None),
 }
+
+# ---- exports (#17, exports and feedback) ----
+# A list export with more rows than this is written by the worker (progress bar, download link when done);
+# shorter ones download at once (about 10,000 rows a second are written).
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20000)

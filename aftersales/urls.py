@@ -48,6 +48,8 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("status/", views.status, name="status"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("exports/<uuid:token>/", views.export_job, name="export_job"),
+    path("exports/<uuid:token>/download/", views.export_job_download, name="export_job_download"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     # One sign-in page for the portal and the admin (lockout, rate limit, second factor); unnamed on purpose.

@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
-from aftersales.exports import Sheet, xlsx_response
-from aftersales.models import AuditEntry, Notification
+from aftersales.export_jobs import ListExport, export_builder, export_job_path, export_response
+from aftersales.exports import XLSX_CONTENT_TYPE, Sheet, ascii_name
+from aftersales.models import AuditEntry, ExportJob, Notification
 from aftersales.notifications import unread_forget
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
@@ -130,7 +131,7 @@ def audit_log(request):
     """Browse and filter the audit log (read-only); `?format=xlsx` exports the filtered entries."""
     form, entries = _audit_entries(request)
     if form.cleaned_data.get("format") == "xlsx":
-        return _audit_log_xlsx(entries)
+        return export_response(request, audit_log_export)
     if form.errors:
         messages.error(request, _("Some filters were not valid and are ignored: dates must look like 2026-01-31."))
     # what the filter fields show again: the valid values as given, the invalid ones emptied
@@ -157,8 +158,10 @@ def audit_log(request):
 AUDIT_EXPORT_CHUNK = 2000  # entries fetched at a time by the export
 
 
-def _audit_log_xlsx(entries):
+@export_builder
+def audit_log_export(request) -> ListExport:
     """The filtered audit log as XLSX (every page), through the formula-safe export helper."""
+    _form, entries = _audit_entries(request)
     header = [_("Time"), _("User"), _("Action"), _("Record type"), _("Record id"), _("Record"), _("Changes")]
     header += [_("Reason"), _("Address")]
     rows = (
@@ -175,17 +178,39 @@ def _audit_log_xlsx(entries):
         ]
         for e in entries.iterator(chunk_size=AUDIT_EXPORT_CHUNK)
     )
-    return xlsx_response(
+    return ListExport(
         filename=f"audit-log-{timezone.localdate():%Y%m%d}",
-        sheets=[
-            Sheet(
-                title=_("Audit log"),
-                header=header,
-                rows=rows,
-                widths=[18, 12, 20, 20, 10, 30, 50, 30, 14],
-            )
-        ],
+        title=_("Audit log"),
+        sheets=[Sheet(title=_("Audit log"), header=header, rows=rows, widths=[18, 12, 20, 20, 10, 30, 50, 30, 14])],
+        total=entries.count(),
     )
+
+
+def _own_export_job(request, token) -> ExportJob:
+    """The export job with this token if the signed-in user started it (anyone else: 404, as if it did not exist)."""
+    return get_object_or_404(ExportJob, token=token, owner=request.user)
+
+
+@login_required
+def export_job(request, token):
+    """A background export's progress bar (htmx polls it) and, when the file is ready, its download link."""
+    job = _own_export_job(request, token)
+    template = "aftersales/export_job_progress.html" if request.htmx else "aftersales/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_job_download(request, token):
+    """The finished file of a background export, for the user who started it."""
+    job = _own_export_job(request, token)
+    path = export_job_path(job)
+    if job.status != ExportJob.Status.DONE or not path.exists():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"{ascii_name(job.filename)}.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

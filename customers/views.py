@@ -9,18 +9,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from aftersales import permissions as roles
 from aftersales.documents import DocumentError, pdf_response
-from aftersales.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_response
+from aftersales.export_jobs import export_response
+from aftersales.exports import XLSX_CONTENT_TYPE
 from aftersales.permissions import role_required
 from aftersales.portal import TimelineEvent, collect
 from aftersales.security.reports import pii_reveals
 from customers import documents, selectors, services
-from customers.api import mask_mobile, mask_national_id
+from customers.exports import customer_list_export
 from customers.forms import (
     ConsentForm,
     ContactPreferencesForm,
@@ -32,7 +32,6 @@ from customers.forms import (
 from customers.models import Customer
 
 PAGE_SIZE = 25
-EXPORT_CHUNK = 2000  # customers fetched (and decrypted) at a time by the export
 # Who keeps customer master data, and who may record what a customer tells us about contact and consent.
 EDITORS = (roles.BACK_OFFICE, roles.MANAGER)
 CONTACT_RECORDERS = (roles.AGENT, roles.SUPERVISOR, roles.MANAGER, roles.BACK_OFFICE)
@@ -287,59 +286,5 @@ def customer_data_report(request, pk: int):
 
 @role_required(*roles.STAFF_ROLES)
 def customer_list_xlsx(request):
-    """The customer list as XLSX with masked PII only, honouring the list's search and filters."""
-    form = CustomerSearchForm(request.GET or None)
-    filters = form.filters() if request.GET else {"query": "", "language": "", "contact": "", "consent": ""}
-    header = [
-        _("Customer number"),
-        pgettext("person", "Name"),
-        _("Mobile"),
-        _("ID number"),
-        _("Language"),
-        _("Contact"),
-        _("Marketing consent"),
-        pgettext("customer since", "Since"),
-    ]
-    labels = {
-        "sms": _("No SMS"),
-        "voice": _("No calls"),
-        "both": _("SMS and calls"),
-        "yes": _("Yes"),
-        "no": _("No"),
-    }
-    languages = dict(Customer.Language.choices)
-    rows = (
-        [
-            c.customer_number,
-            c.name,
-            mask_mobile(c.mobile),
-            mask_national_id(c.national_id),
-            str(languages.get(c.preferred_language, c.preferred_language)),
-            _contact_text(c, labels),
-            labels["yes"] if c.marketing_consent else labels["no"],
-            timezone.localdate(c.created_at),
-        ]
-        for c in selectors.customer_list(**filters).iterator(chunk_size=EXPORT_CHUNK)
-    )
-    return xlsx_response(
-        filename=f"customers-{timezone.localdate():%Y%m%d}",
-        sheets=[
-            Sheet(
-                title=_("Customers"),
-                header=header,
-                rows=rows,
-                widths=[14, 12, 16, 22, 12, 16, 10, 12],
-                freeze_columns=1,
-            )
-        ],
-    )
-
-
-def _contact_text(customer: Customer, labels: dict) -> str:
-    if customer.sms_opt_out and customer.voice_opt_out:
-        return f"{labels['sms']}、{labels['voice']}"
-    if customer.sms_opt_out:
-        return str(labels["sms"])
-    if customer.voice_opt_out:
-        return str(labels["voice"])
-    return str(labels["both"])
+    """The customer list as XLSX with masked PII only, honouring the list's search and filters (customers.exports)."""
+    return export_response(request, customer_list_export)
