@@ -365,6 +365,7 @@ class ComplaintNotice(models.Model):
 
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
+        HELD = "held", pgettext_lazy("notice status", "Held by the contact policy")
         FAILED = "failed", _("Failed")
 
     complaint = models.ForeignKey(
@@ -391,6 +392,25 @@ class ComplaintNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.status}"
+
+    @property
+    def accepted(self) -> bool:
+        """The notice left our hands: sent, or held by the contact policy to go out when allowed (never dropped)."""
+        return self.status in (self.Status.SENT, self.Status.HELD)
+
+    @property
+    def status_now(self) -> str:
+        """The status to show: a held SMS notice follows its message (sent when released, failed if refused)."""
+        if self.status != self.Status.HELD or self.outbound_message is None:
+            return self.status
+        message_status = self.outbound_message.status
+        if message_status == "held":
+            return self.Status.HELD
+        return self.Status.FAILED if message_status == "failed" else self.Status.SENT
+
+    def get_status_now_display(self) -> str:
+        """The label of `status_now`."""
+        return self.Status(self.status_now).label
 
 
 class CallbackVisit(models.Model):

@@ -110,7 +110,7 @@ def complaint_inform(
     _require_status(complaint, "inform")
     channel = channel or complaint.reply_channel
     notice = _send_letter(complaint, LetterTemplate.Kind.DECISION, actor, channel=channel, subject=subject, body=body)
-    if notice.status != notice.Status.SENT:
+    if not notice.accepted:
         return complaint, notice
     with transaction.atomic():
         complaint = _lock(complaint)

@@ -140,8 +140,11 @@ def notice_send(
             language=complaint.language,
         )
         notice.outbound_message = message
-        failed = message.status == OutboundMessage.Status.FAILED
-        notice.status = ComplaintNotice.Status.FAILED if failed else ComplaintNotice.Status.SENT
+        notice.status = {
+            OutboundMessage.Status.FAILED: ComplaintNotice.Status.FAILED,
+            OutboundMessage.Status.HELD: ComplaintNotice.Status.HELD,
+        }.get(message.status, ComplaintNotice.Status.SENT)
+        failed = notice.status == ComplaintNotice.Status.FAILED
         notice.error = message.error_message if failed else _held_note(message)
     else:
         notice.to_masked = mask_email(to)

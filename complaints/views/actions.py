@@ -62,7 +62,9 @@ def _notice_message(request, notice, sent_text: str):
                 "No notice was sent: the complaint has no mobile number or email address. Contact the customer by phone."
             ),
         )
-    elif notice.status == notice.Status.SENT:
+    elif notice.status == notice.Status.HELD:
+        messages.warning(request, f"{sent_text} {notice.error}")
+    elif notice.accepted:
         messages.success(request, sent_text)
     else:
         messages.warning(
@@ -185,14 +187,18 @@ def complaint_inform(request, pk: int):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return detail_page(request, complaint, inform_form=form, open_panel="inform_form")
-    if notice.status != notice.Status.SENT:
+    if not notice.accepted:
         messages.error(
             request,
             _("The decision letter could not be sent (%(error)s). Nothing changed; try again or use the other channel.")
             % {"error": notice.error},
         )
         return detail_page(request, complaint, inform_form=form, open_panel="inform_form")
-    messages.success(request, _("Decision letter sent to %(to)s.") % {"to": notice.to_masked})
+    sent_text = _("Decision letter sent to %(to)s.") % {"to": notice.to_masked}
+    if notice.status == notice.Status.HELD:
+        messages.warning(request, f"{sent_text} {notice.error}")
+    else:
+        messages.success(request, sent_text)
     return redirect(complaint)
 
 

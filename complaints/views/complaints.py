@@ -168,7 +168,7 @@ def detail_page(request, complaint: Complaint, status: int = 200, **bound):
         "notes": complaint.notes.select_related("author"),
         "evidence": complaint.evidence.select_related("uploaded_by"),
         "extensions": complaint.extensions.select_related("granted_by"),
-        "notices": complaint.notices.select_related("sent_by"),
+        "notices": complaint.notices.select_related("sent_by", "outbound_message"),
         "visits": complaint.callback_visits.select_related("assigned_to"),
         "incidents": complaint.incidents.all(),
         "can_handle": can_handle,

@@ -91,8 +91,11 @@ def test_decided_on_day_15_is_on_time_and_day_16_is_late(agent):
 def test_supervisor_extends_to_30_days_and_manager_a_further_30(supervisor, manager, agent):
     # given: received Monday 2 November 2026
     complaint = make_complaint(received_at=at(2026, 11, 2, 9))
-    # when: the supervisor extends
-    extension, notice = services.complaint_extend(complaint=complaint, actor=supervisor, reason="Need call recordings")
+    # when: the supervisor extends (on a weekday at 11:00: the notice SMS is not held by the quiet hours)
+    with time_machine.travel(at(2026, 11, 10, 11), tick=False):
+        extension, notice = services.complaint_extend(
+            complaint=complaint, actor=supervisor, reason="Need call recordings"
+        )
     complaint.refresh_from_db()
     # then: 2 Nov + 30 = Wednesday 2 December; the reason went to the customer
     assert complaint.decision_due.astimezone(SH).date() == date(2026, 12, 2)

@@ -41,7 +41,7 @@ def test_a_decision_letter_sms_at_22_30_is_held_until_08_00_and_then_sent(compla
     assert (message.status, message.hold_reason, message.proactive) == ("held", "quiet_hours", True)
     assert message.not_before == datetime(2026, 12, 4, 8, 0, tzinfo=SH)
     assert message.provider_id is None
-    assert notice.status == ComplaintNotice.Status.SENT
+    assert (notice.status, notice.status_now, notice.accepted) == ("held", "held", True)
     assert "2026-12-04 08:00" in notice.error
     # at 07:59 still held; at 08:00 it leaves
     with time_machine.travel(datetime(2026, 12, 4, 7, 59, tzinfo=SH), tick=False):
@@ -51,6 +51,9 @@ def test_a_decision_letter_sms_at_22_30_is_held_until_08_00_and_then_sent(compla
         assert messages_send_held() == 0  # never twice
     message.refresh_from_db()
     assert message.status == "delivered" and message.provider_id
+    # the notice now reads as sent (it follows its message)
+    notice = ComplaintNotice.objects.select_related("outbound_message").get(pk=notice.pk)
+    assert (notice.status_now, notice.get_status_now_display()) == ("sent", "Sent")
 
 
 def test_a_notice_at_20_59_goes_at_once(complaint):
