@@ -310,13 +310,22 @@ def escalation_breaches_mark(*, now: datetime | None = None) -> int:
 # ---- the department queue (reads) -------------------------------------------------------------------------------
 
 
-def department_inquiries(*, department: Department, state: str = OPEN) -> QuerySet[Inquiry]:
+def escalation_breached(now: datetime) -> Q:
+    """Escalations past their deadline: the breach recorded (answered late, or by the watch), or still waiting
+    past the deadline before the watch has run — the breached tab never lags the clock."""
+    waiting = Q(status=Inquiry.Status.ESCALATED, escalation_answered_at__isnull=True)
+    return Q(escalation_breached_at__isnull=False) | (waiting & Q(escalation_due__lt=now))
+
+
+def department_inquiries(
+    *, department: Department, state: str = OPEN, now: datetime | None = None
+) -> QuerySet[Inquiry]:
     """The inquiries escalated to the department in one state, the most urgent (overdue) first."""
     qs = Inquiry.objects.filter(escalated_to=department)
     if state == ANSWERED:
         qs = qs.filter(escalation_answered_at__isnull=False).order_by("-escalation_answered_at", "-id")
     elif state == BREACHED:
-        qs = qs.filter(escalation_breached_at__isnull=False).order_by("escalation_due", "id")
+        qs = qs.filter(escalation_breached(now or timezone.now())).order_by("escalation_due", "id")
     else:
         qs = qs.filter(status=Inquiry.Status.ESCALATED, escalation_answered_at__isnull=True)
         qs = qs.order_by("escalation_due", "id")
@@ -336,7 +345,7 @@ def department_counts(*, departments: Iterable[Department], now: datetime | None
             open=Count("id", filter=waiting),
             overdue=Count("id", filter=waiting & Q(escalation_due__lt=now)),
             answered=Count("id", filter=Q(escalation_answered_at__isnull=False)),
-            breached=Count("id", filter=Q(escalation_breached_at__isnull=False)),
+            breached=Count("id", filter=escalation_breached(now)),
         )
     )
     counts = {row.pop("escalated_to"): row for row in rows}

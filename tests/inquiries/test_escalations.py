@@ -144,6 +144,20 @@ def test_breach_recorded_once_a_second_after_the_deadline(agent, supervisor, man
     assert list(escalation.department_inquiries(department=finance_dept, state="breached")) == [inquiry]
 
 
+def test_the_breached_tab_counts_a_waiting_escalation_past_its_deadline_before_the_watch_runs(agent, finance_dept):
+    with time_machine.travel(T0, tick=False):
+        inquiry = _escalated(agent, finance_dept)
+    due = _t0() + timedelta(hours=24)
+    # at the deadline: waiting, not breached; a second later (no watch run yet): breached in the list and the count
+    assert escalation.department_counts(departments=[finance_dept], now=due)[finance_dept.pk]["breached"] == 0
+    assert list(escalation.department_inquiries(department=finance_dept, state="breached", now=due)) == []
+    later = due + timedelta(seconds=1)
+    counts = escalation.department_counts(departments=[finance_dept], now=later)[finance_dept.pk]
+    assert (counts["breached"], counts["overdue"], counts["open"]) == (1, 1, 1)
+    assert list(escalation.department_inquiries(department=finance_dept, state="breached", now=later)) == [inquiry]
+    assert Inquiry.objects.get(pk=inquiry.pk).escalation_breached_at is None  # nothing written by a read
+
+
 def test_the_beat_task_runs_every_five_minutes_and_does_both(agent, finance_dept):
     from inquiries import tasks
 
