@@ -1,12 +1,13 @@
 from django.urls import path
 
 from inquiries import views
-from inquiries.views import departments
+from inquiries.views import departments, exports
 
 app_name = "inquiries"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("export.xlsx", exports.queue_xlsx, name="queue_xlsx"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/claim/", views.claim, name="claim"),
     path("<int:pk>/reveal/", views.text_reveal, name="text_reveal"),

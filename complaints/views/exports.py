@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.exports import Sheet, xlsx_response
+from aftersales.export_jobs import ListExport, export_builder, export_response
+from aftersales.exports import Sheet
 from aftersales.permissions import role_required
 from complaints.templatetags.complaint_tags import staff_name
 from complaints.views.common import VIEW
@@ -20,7 +21,13 @@ EXPORT_CHUNK = 2000  # rows fetched from the database at a time
 
 @role_required(*VIEW)
 def complaint_list_xlsx(request):
-    """The complaint list as XLSX, honouring its search and filters."""
+    """The complaint list as XLSX (in the worker when long), honouring its search and filters."""
+    return export_response(request, complaint_list_export)
+
+
+@export_builder
+def complaint_list_export(request) -> ListExport:
+    """The complaint list's rows for the export, as the list's filters select them."""
     _form, _mine, complaints = filtered_complaints(request)
     header = [
         _("Reference"),
@@ -52,8 +59,10 @@ def complaint_list_xlsx(request):
         ]
         for c in complaints.iterator(chunk_size=EXPORT_CHUNK)
     )
-    return xlsx_response(
+    return ListExport(
         filename=f"complaints-{timezone.localdate():%Y%m%d}",
+        title=_("Complaints"),
+        total=complaints.count(),
         sheets=[
             Sheet(
                 title=_("Complaints"),

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
-from aftersales.exports import Sheet, xlsx_response
+from aftersales.export_jobs import ListExport, export_builder, export_response
+from aftersales.exports import Sheet
 from aftersales.permissions import role_required
 from loans.views.pages import filtered_loans
 
@@ -19,7 +20,13 @@ EXPORT_CHUNK = 2000  # rows fetched from the database at a time
 
 @role_required(*roles.STAFF_ROLES)
 def loan_list_xlsx(request):
-    """The loan list as XLSX, honouring the list's search and filters."""
+    """The loan list as XLSX (in the worker when long), honouring the list's search and filters."""
+    return export_response(request, loan_list_export)
+
+
+@export_builder
+def loan_list_export(request) -> ListExport:
+    """The loan list's rows for the export, as the list's filters select them."""
     _form, _filters, loans = filtered_loans(request)
     header = [
         _("Contract number"),
@@ -53,8 +60,10 @@ def loan_list_xlsx(request):
         for loan in loans.iterator(chunk_size=EXPORT_CHUNK)
     )
     today = timezone.localdate()
-    return xlsx_response(
+    return ListExport(
         filename=f"loans-{today:%Y%m%d}",
+        title=_("Loans"),
+        total=loans.count(),
         sheets=[
             Sheet(
                 title=_("Loans"),

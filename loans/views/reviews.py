@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from aftersales import permissions as roles
-from aftersales.exports import Sheet, xlsx_response
+from aftersales.export_jobs import ListExport, export_builder, export_response
+from aftersales.exports import Sheet
 from aftersales.permissions import has_role, role_required
 from loans import selectors, services
 from loans.forms import (
@@ -116,6 +117,13 @@ REVIEW_REASON_LABELS = {
 
 @role_required(*REVIEWERS)
 def review_queue_xlsx(request):
+    """The review queue as XLSX (in the worker when long), honouring the queue's filters and order."""
+    return export_response(request, review_queue_export)
+
+
+@export_builder
+def review_queue_export(request) -> ListExport:
+    """The queue's rows for the export, as the queue's filters select them."""
     _form, _filters, _sort, today, loans = _review_queue(request)
     header = [
         _("Contract number"),
@@ -146,8 +154,10 @@ def review_queue_xlsx(request):
         ]
         for loan in selectors.review_queue_export_rows(loans, today=today)
     )
-    return xlsx_response(
+    return ListExport(
         filename=f"review-queue-{today.isoformat()}",
+        title=_("Post-loan reviews due"),
+        total=loans.count(),
         sheets=[
             Sheet(
                 title=_("Post-loan reviews due"),

@@ -41,6 +41,7 @@ def _post(url_name, data, *, args=_inquiry_id, ok=302):
 
 CASES = [
     allow("inquiries:queue", WORKERS),
+    allow("inquiries:queue_xlsx", WORKERS),  # the queue and its search as XLSX (#17)
     allow("inquiries:detail", WORKERS, args=_inquiry_id),
     # Claiming: the first role to try wins, every later one is told and sent back to the queue (302 both).
     _post("inquiries:claim", {}),
