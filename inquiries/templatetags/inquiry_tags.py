@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from html import escape as html_escape
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -228,3 +229,49 @@ def queue_rows(context, inquiries, category_labels) -> SafeString:
             "</tr>\n"
         )
     return _markup("".join(rows))
+
+
+_PK_MARK = "987654321987"
+
+
+@register.simple_tag(takes_context=True)
+def watch_items(context, inquiries, agent_options, off_duty_label) -> SafeString:
+    """The SLA watch's items (badge, reference, subject, a reassign form) in one pass, every value escaped.
+
+    The agent list is built once per render: the watch lists up to five items for each agent, each with the whole
+    list, and a template loop over it cost more than the page's queries at 300,000 inquiries (#15)."""
+    labels = _escaped_labels(_labels(context))
+    cache = context.render_context.setdefault("inquiry_watch_options", {})
+    if "options" not in cache:
+        off = f" ({quote(off_duty_label)})"
+        cache["options"] = [
+            (user_id, f'<option value="{user_id}"', f">{quote(name)}{'' if on_duty else off}</option>")
+            for user_id, name, on_duty in agent_options
+        ]
+        cache["reassign"] = reverse("inquiries:reassign", args=[int(_PK_MARK)])
+        cache["detail"] = reverse("inquiries:detail", args=[int(_PK_MARK)])
+        cache["csrf"] = conditional_escape(context.get("csrf_token", ""))
+        cache["words"] = {
+            key: conditional_escape(value)
+            for key, value in (("assign", _("Assign to")), ("unassigned", _("Unassigned")), ("reassign", _("Reassign")))
+        }
+    options, words, now = cache["options"], cache["words"], labels["now"]
+    items = []
+    for inquiry in inquiries:
+        pk = str(inquiry.pk)
+        chosen = inquiry.assigned_to_id
+        select = "".join(f"{head}{' selected' if user_id == chosen else ''}{tail}" for user_id, head, tail in options)
+        items.append(
+            '<li class="d-flex flex-wrap align-items-center gap-2 py-1 border-bottom">'
+            f"{sla_badge_html(sla_state(inquiry, now), labels)}"
+            f' <a class="font-monospace" href="{cache["detail"].replace(_PK_MARK, pk)}">{quote(inquiry.reference)}</a>'
+            f' <span class="small text-truncate watch-subject">{quote(inquiry.subject)}</span>'
+            f' <form method="post" action="{cache["reassign"].replace(_PK_MARK, pk)}" class="d-flex gap-1 ms-auto">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{cache["csrf"]}">'
+            '<input type="hidden" name="next" value="supervisor">'
+            f'<label class="visually-hidden" for="agent-{pk}">{words["assign"]}</label>'
+            f'<select id="agent-{pk}" name="agent" class="form-select form-select-sm">'
+            f'<option value="">{words["unassigned"]}</option>{select}</select>'
+            f'<button class="btn btn-sm btn-outline-primary py-0">{words["reassign"]}</button></form></li>\n'
+        )
+    return _markup("".join(items))

@@ -307,3 +307,17 @@ def test_sla_watch_lists_five_per_agent_counts_the_rest_and_runs_constant_querie
     Inquiry.objects.filter(pk__in=[i.pk for i in more]).update(assigned_to=agent)
     with django_assert_max_num_queries(12):
         assert client_supervisor.get(reverse("inquiries:supervisor")).status_code == 200
+
+
+def test_sla_watch_items_escape_the_subject_and_preselect_the_holder(client_supervisor, agent):
+    # given a breached inquiry held by the agent, its subject written by a customer as markup
+    with time_machine.travel(timezone.now() - timedelta(minutes=30), tick=False):
+        inquiry = make_inquiry(subject='<img src=x onerror="alert(1)"> 还款日')
+    Inquiry.objects.filter(pk=inquiry.pk).update(assigned_to=agent)
+    # when the supervisor opens the watch
+    html = client_supervisor.get(reverse("inquiries:supervisor")).content.decode()
+    # then the subject is shown as text, the reassign form posts to the inquiry, the holder is preselected
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; 还款日" in html and "<img src=x" not in html
+    assert f'action="{reverse("inquiries:reassign", args=[inquiry.pk])}"' in html
+    assert f'<option value="{agent.pk}" selected>' in html
+    assert 'name="csrfmiddlewaretoken"' in html.split(f'id="agent-{inquiry.pk}"')[0].rsplit("<form", 1)[1]
