@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,6 +64,26 @@ class ContactFieldsMixin:
         return normalize_mainland_mobile(value) if value else ""
 
 
+def contact_phone_field() -> forms.CharField:
+    """A one-line mobile input (validated as a mainland mobile by ContactFieldsMixin), not the model's textarea."""
+    return forms.CharField(
+        label=_("Contact mobile"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("A mainland mobile, e.g. 138 1234 5678."),
+    )
+
+
+def contact_email_field() -> forms.EmailField:
+    """A one-line e-mail input, validated (an acknowledgement is never sent to "not-an-email")."""
+    return forms.EmailField(label=_("Contact email"), required=False, max_length=254)
+
+
+# Sources whose complaint may arrive days before it is recorded: the received-on date is the day it arrived.
+BACKDATED_SOURCES = (Complaint.Source.LETTER, Complaint.Source.IN_PERSON)
+
+
 class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
     """Intake by an agent from any source; an inquiry reference links the complaint to that inquiry."""
 
@@ -73,6 +96,16 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
     )
     evidence = EvidenceFileField(label=_("Evidence file"))
     evidence_description = forms.CharField(label=_("Evidence description"), required=False, max_length=200)
+    received_on = forms.DateField(
+        label=_("Received on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Letters and in-person complaints: the day it arrived (deadlines count from it). Empty: today."),
+    )
+    contact_phone = contact_phone_field()
+    contact_email = contact_email_field()
+
+    field_order = ["source", "received_on"]
 
     class Meta:
         model = Complaint
@@ -122,8 +155,26 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
             raise ValidationError(_("No inquiry has the reference %(ref)s.") % {"ref": reference})
         return inquiry
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data.get("received_on")
+        if received_on and received_on > timezone.localdate():
+            raise ValidationError(_("The received-on date cannot be in the future."), code="future")
+        return received_on
+
     def clean(self):
         data = super().clean()
+        received_on = data.get("received_on")
+        data["received_at"] = None  # now
+        if received_on and received_on < timezone.localdate():
+            if data.get("source") not in BACKDATED_SOURCES:
+                self.add_error("received_on", _("Only a letter or an in-person complaint can be dated before today."))
+            else:
+                # the start of the day it arrived: the deadline rule counts from the day (complaints.deadlines)
+                data["received_at"] = timezone.make_aware(dt.datetime.combine(received_on, dt.time.min))
         customer, loan = data.get("customer_number"), data.get("loan_contract")
         if customer and loan and loan.customer_id != customer.pk:
             self.add_error("loan_contract", _("This loan belongs to another customer."))
@@ -137,6 +188,8 @@ class ComplaintForm(ContactFieldsMixin, forms.ModelForm):
 
 
 class ComplaintEditForm(ContactFieldsMixin, forms.ModelForm):
+    contact_phone = contact_phone_field()
+    contact_email = contact_email_field()
     loan_contract = forms.CharField(
         label=_("Loan contract number"),
         required=False,
@@ -310,7 +363,11 @@ class PublicComplaintForm(ContactFieldsMixin, forms.Form):
     """The public online form: no login; a hidden honeypot field catches bots."""
 
     contact_name = forms.CharField(label=_("Your name"), max_length=100)
-    contact_phone = forms.CharField(label=_("Mobile number"), max_length=20)
+    contact_phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
     contact_email = forms.EmailField(label=_("Email (optional)"), required=False)
     category = forms.ChoiceField(label=_("What is it about?"), choices=Complaint.Category.choices)
     summary = forms.CharField(label=_("In one sentence"), max_length=200)

@@ -88,6 +88,7 @@ def complaint_new(request):
             contact_email=data["contact_email"],
             reply_channel=data["reply_channel"],
             language=data["language"],
+            received_at=data["received_at"],
             created_by=request.user,
             evidence=data.get("evidence"),
             evidence_description=data.get("evidence_description", ""),
