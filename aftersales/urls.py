@@ -33,6 +33,7 @@ handler500 = "aftersales.views.error_500"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
         ratelimit("login-address", rate=_login_address_rate, methods=("POST",))(

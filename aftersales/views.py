@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -11,12 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from aftersales import audit_labels
 from aftersales import permissions as roles
 from aftersales.export_jobs import ListExport, export_builder, export_job_path, export_response
 from aftersales.exports import XLSX_CONTENT_TYPE, Sheet, ascii_name
 from aftersales.models import AuditEntry, ExportJob, Notification
+from aftersales.names import user_display
 from aftersales.notifications import unread_forget
 from aftersales.permissions import role_required
 from aftersales.security.redirects import safe_next
@@ -137,6 +142,7 @@ def audit_log(request):
     # what the filter fields show again: the valid values as given, the invalid ones emptied
     q = {name: ("" if name in form.errors else request.GET.get(name, "").strip()) for name in form.fields}
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    _entries_label(page.object_list)
     actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
     export_query = request.GET.copy()
@@ -148,11 +154,24 @@ def audit_log(request):
         {
             "page": page,
             "q": q,
-            "actions": sorted(actions),
-            "object_types": sorted(t for t in types if t),
+            "actions": sorted(((a, audit_labels.action_label(a)) for a in actions), key=lambda a: a[1]),
+            "object_types": sorted(((t, audit_labels.model_label(t)) for t in types if t), key=lambda t: t[1]),
             "export_query": export_query.urlencode(),
         },
     )
+
+
+def _entries_label(entries) -> None:
+    """Words for a page of entries (audit_labels): action, record, changes, and the actor's name by the name rule."""
+    User = get_user_model()
+    ids = {e.actor_id for e in entries if e.actor_id}
+    users = {u.pk: u for u in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")}
+    for e in entries:
+        actor = users.get(e.actor_id)
+        e.actor_display = user_display(actor) if actor is not None else e.actor_name
+        e.action_display = audit_labels.action_label(e.action)
+        e.record_display = audit_labels.record_display(e.object_type, e.object_id)
+        e.changes_display = audit_labels.changes_display(e.object_type, e.changes)
 
 
 AUDIT_EXPORT_CHUNK = 2000  # entries fetched at a time by the export
@@ -168,11 +187,11 @@ def audit_log_export(request) -> ListExport:
         [
             e.at,
             e.actor_name,
-            e.action,
-            e.object_type,
+            audit_labels.action_label(e.action),
+            audit_labels.model_label(e.object_type),
             e.object_id,
             e.object_repr,
-            "; ".join(f"{key}: {value}" for key, value in (e.changes or {}).items()),
+            "; ".join(f"{key}: {value}" for key, value in audit_labels.changes_display(e.object_type, e.changes)),
             e.reason,
             e.ip_address or "",
         ]
@@ -211,6 +230,15 @@ def export_job_download(request, token):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site whatever the page links: the static icon itself."""
+    path = finders.find("favicon.ico")
+    if not path:
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115 - FileResponse closes it
 
 
 @login_required

@@ -26,6 +26,7 @@ CASES = [
     allow("notifications_mark_read", ALL_ROLES, method="post", ok=302),
     public("set_language", method="post", ok=302, data={"language": "en", "next": "/"}),
     Case("logout", {**dict.fromkeys(ALL_ROLES, 302), "anonymous": 302}, method="post"),
+    public("favicon"),
     Case("export_job", {**dict.fromkeys(ALL_ROLES, 404), "anonymous": 302}, args=_someone_elses_export_job),
     Case("export_job_download", {**dict.fromkeys(ALL_ROLES, 404), "anonymous": 302}, args=_someone_elses_export_job),
     *SECURITY_CASES,
