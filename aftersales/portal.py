@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales import permissions as roles
 
@@ -41,13 +42,32 @@ class Panel:
     count: int | None = None
 
 
+# The timeline's badges: an event's kind code → its label in the reader's language.
+TIMELINE_KINDS = {
+    "loan": pgettext_lazy("timeline", "loan"),
+    "repayment": pgettext_lazy("timeline", "repayment"),
+    "inquiry": pgettext_lazy("timeline", "inquiry"),
+    "complaint": pgettext_lazy("timeline", "complaint"),
+    "reminder": pgettext_lazy("timeline", "reminder"),
+    "review": pgettext_lazy("timeline", "review"),
+    "consent": pgettext_lazy("timeline", "consent"),
+    "document": pgettext_lazy("timeline", "document"),
+}
+
+
 @dataclass
 class TimelineEvent:
     at: datetime
-    kind: str  # short label shown as a badge: "loan", "inquiry", "complaint", "reminder"
+    kind: str  # the badge: a code of TIMELINE_KINDS ("loan", "inquiry", ...) or an already translated label
     text: str
     url: str = ""
     level: str = "secondary"
+
+    @property
+    def kind_label(self) -> str:
+        """The badge text in the active language (TIMELINE_KINDS), else the kind as given."""
+        label = TIMELINE_KINDS.get(str(self.kind))
+        return str(label) if label is not None else str(self.kind)
 
 
 @dataclass

@@ -476,3 +476,7 @@ PUBLIC_RATE_LIMITS = {
 # A list export with more rows than this is written by the worker (progress bar, download link when done);
 # shorter ones download at once (about 10,000 rows a second are written).
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20000)
+
+# ---- names and words (#17) ----
+# CNY per US dollar for showing provider prices reported in USD (Twilio) next to a CNY view; display only, never booked.
+USD_CNY_RATE = Decimal(env("USD_CNY_RATE", default="7.20"))

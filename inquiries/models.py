@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.fields import EncryptedTextField
 
@@ -18,6 +19,19 @@ def queue_rank():
     )
 
 
+class ResolutionCategory(models.TextChoices):
+    """How an inquiry was resolved (stored in Inquiry.resolution_category)."""
+
+    ANSWERED = "answered", _("Question answered")
+    INFORMATION_SENT = "information_sent", _("Information or document sent")
+    PLAN_OFFERED = "plan_offered", _("Repayment plan offered")
+    CORRECTED = "corrected", _("Data or account corrected")
+    REFERRED = "referred", _("Handled by another department")
+    COMPLAINT_OPENED = "complaint_opened", _("Turned into a complaint")
+    NO_REPLY = "no_reply", _("Customer did not reply")
+    SPAM = "spam", _("Spam or not a customer inquiry")
+
+
 class Inquiry(models.Model):
     """A customer's question from any channel, with its 10-minute first-response SLA."""
 
@@ -29,7 +43,7 @@ class Inquiry(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
-        OPEN = "open", _("In progress")
+        OPEN = "open", pgettext_lazy("inquiry status", "In progress")
         ESCALATED = "escalated", _("Escalated")
         RESOLVED = "resolved", _("Resolved")
 
@@ -89,7 +103,9 @@ class Inquiry(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolution_category = models.CharField(_("resolution category"), max_length=32, blank=True)
+    resolution_category = models.CharField(
+        _("resolution category"), max_length=32, blank=True, choices=ResolutionCategory.choices
+    )
     resolution_note = models.TextField(_("resolution note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The customer wrote again after the last reply: the queue shows it until someone answers.
@@ -198,19 +214,6 @@ class Category(models.TextChoices):
     COLLECTION = "collection", _("Reminders and collection")
     CERTIFICATE = "certificate", _("Certificates and statements")
     OTHER = "other", _("Other")
-
-
-class ResolutionCategory(models.TextChoices):
-    """How an inquiry was resolved (stored in Inquiry.resolution_category)."""
-
-    ANSWERED = "answered", _("Question answered")
-    INFORMATION_SENT = "information_sent", _("Information or document sent")
-    PLAN_OFFERED = "plan_offered", _("Repayment plan offered")
-    CORRECTED = "corrected", _("Data or account corrected")
-    REFERRED = "referred", _("Handled by another department")
-    COMPLAINT_OPENED = "complaint_opened", _("Turned into a complaint")
-    NO_REPLY = "no_reply", _("Customer did not reply")
-    SPAM = "spam", _("Spam or not a customer inquiry")
 
 
 class InquiryAttachment(models.Model):

@@ -178,7 +178,7 @@ class Installment(models.Model):
     """One row of a loan's schedule, with what is due and what was paid per component."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("installment status", "Pending")
         PARTIALLY_PAID = "partially_paid", _("Partially paid")
         PAID = "paid", _("Paid")
         OVERDUE = "overdue", _("Overdue")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging.models import OutboundMessage
 
@@ -239,7 +240,7 @@ class ContactDataTask(models.Model):
         UNREACHABLE = "unreachable", _("Could not be reached")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("task status", "Open")
         DONE = "done", _("Done")
 
     customer = models.ForeignKey(

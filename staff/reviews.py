@@ -58,7 +58,9 @@ def validate_weights(weights: dict[str, Decimal]) -> None:
         raise ValidationError(_("Each weight must be between 0 and 100%."))
     total = sum((Decimal(w) for w in weights.values()), Decimal(0))
     if total != Decimal(100):
-        raise ValidationError(_("The weights must add up to 100%% (now %(total)s%%).") % {"total": total.normalize()})
+        raise ValidationError(
+            _("The weights must add up to 100%% (now %(total)s%%).") % {"total": f"{total.normalize():f}"}
+        )
 
 
 def validate_bands(bands: dict[str, tuple[Decimal, Decimal]]) -> None:

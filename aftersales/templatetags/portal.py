@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import template
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -65,6 +68,29 @@ BADGE_COLOURS = {
 def cny(value):
     """Format a Decimal as ¥1,234.56."""
     return format_cny(value)
+
+
+@register.filter
+def provider_cost(value, unit=""):
+    """A provider's price as reported ("0.0415 USD"), with a CNY view for US dollars ("0.0415 USD ≈ ¥0.30")."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    unit = (unit or "").upper()
+    text = f"{amount:.4f} {unit}".strip()
+    if unit == "USD":
+        return f"{text} ≈ {format_cny(amount * settings.USD_CNY_RATE)}"
+    if unit == "CNY":
+        return format_cny(amount)
+    return text
+
+
+@register.filter
+def cny_view(value, unit=""):
+    """The CNY view of a provider's USD amount (" ≈ ¥0.30"); "" for other currencies and no amount."""
+    if value is None or value == "" or (unit or "").upper() != "USD":
+        return ""
+    return f" ≈ {format_cny(Decimal(str(value)) * settings.USD_CNY_RATE)}"
 
 
 @register.filter

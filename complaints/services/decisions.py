@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.audit import audit_log
+from aftersales.money import format_cny
 from complaints import deadlines
 from complaints.models import Complaint, ComplaintNotice, LetterTemplate, RootCause
 from complaints.services.callbacks import callback_visit_schedule
@@ -47,7 +48,7 @@ def _waiver_request(complaint: Complaint, actor: AbstractBaseUser) -> str:
         return _("The fee waiver request was refused (%(reason)s): arrange the refund or waiver by hand.") % {
             "reason": text
         }
-    return _("A fee waiver of %(amount)s was sent for approval.") % {"amount": complaint.remedy_amount}
+    return _("A fee waiver of %(amount)s was sent for approval.") % {"amount": format_cny(complaint.remedy_amount)}
 
 
 def complaint_decide(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from aftersales import permissions as roles
 from aftersales.approvals import four_eyes_check
 from aftersales.audit import audit_log
-from aftersales.money import ZERO, money
+from aftersales.money import ZERO, format_cny, money
 from aftersales.notifications import notification_send, users_with_role
 from loans.models import FeeCharge, FeeWaiver, Installment, Loan
 from loans.services.common import LoanError, installment_status, loan_refresh
@@ -49,7 +49,7 @@ def fee_waiver_request(
     if amount > available:
         raise LoanError(
             _("Only %(available)s of penalty interest and fees is outstanding; %(amount)s cannot be waived.")
-            % {"available": available, "amount": amount}
+            % {"available": format_cny(available), "amount": format_cny(amount)}
         )
     waiver = FeeWaiver(loan=loan, installment=installment, amount=amount, reason=reason, requested_by=requested_by)
     waiver.full_clean()
@@ -67,7 +67,7 @@ def fee_waiver_request(
         lambda: notification_send(
             recipients=users_with_role(roles.MANAGER),
             message=_("Fee waiver of %(amount)s requested on %(loan)s")
-            % {"amount": amount, "loan": loan.contract_number},
+            % {"amount": format_cny(amount), "loan": loan.contract_number},
             link=link,
             dedupe_key=f"fee-waiver-{waiver.pk}",
         )
