@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import permissions as roles
@@ -95,10 +97,26 @@ def _table(report: kpis.Report, sort: str, descending: bool) -> list[dict]:
     return rows
 
 
+def last_full_month_start(today: dt.date) -> dt.date:
+    """The first day of the last full month before `today` (on 2 Dec: 1 Nov; on 1 Jan 2027: 1 Dec 2026)."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _period_data(request, *, own_only: bool):
+    """The period parameters: as asked, or on the dashboard the last full month (compared with the month before it:
+    like with like; the current month would compare a few days with a whole month)."""
+    if own_only or request.GET.get("period") or request.GET.get("date"):
+        return request.GET or None
+    data = request.GET.copy()
+    data["period"] = "month"
+    data["date"] = last_full_month_start(timezone.localdate()).isoformat()
+    return data
+
+
 def _build(request, *, own_only: bool) -> dict:
     leader = roles.has_role(request.user, roles.MANAGER, roles.SUPERVISOR) and not own_only
     teams = selectors.visible_teams(request.user) if leader else None
-    form = PeriodForm(request.GET or None, teams=teams)
+    form = PeriodForm(_period_data(request, own_only=own_only), teams=teams)
     period = form.get_period()
     if own_only:
         ids, team = [request.user.pk], None
