@@ -281,11 +281,18 @@ def _follow_ups_late_by_agent(now: datetime) -> list[tuple[int | None, int]]:
 
 def inquiry_thread(*, inquiry: Inquiry) -> list[InquiryMessage]:
     """The whole thread in order, with authors, outbound records and attachments."""
+    own = [f.name for f in InquiryMessage._meta.concrete_fields]
     return list(
         inquiry.messages.select_related("author", "outbound_message")
+        # the thread shows the author's name and the outbound record's status and error: not its text and
+        # parameters (the message's own body is the text sent)
+        .only(*own, *THREAD_AUTHOR_FIELDS, "outbound_message__status", "outbound_message__error_message")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+THREAD_AUTHOR_FIELDS = ("author__username", "author__first_name", "author__last_name")
 
 
 def canned_replies_for(*, language: str) -> list[CannedReply]:

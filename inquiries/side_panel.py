@@ -18,7 +18,7 @@ from inquiries.api import side_panel_complaints_sources
 from inquiries.models import Inquiry
 from loans.models import Loan
 from loans.selectors import loan_balances
-from reminders.selectors import reminders_for_customer
+from reminders.selectors import reminder_contacts_for_customer
 
 SIDE_PANEL_ROWS = 5  # rows per section; "more" links to the customer 360 page
 
@@ -70,16 +70,8 @@ def side_panel(*, customer: Any, exclude_inquiry_id: int | None = None, limit: i
         )
         for i in inquiries
     ]
-    for reminder in reminders_for_customer(customer_id=customer.pk, limit=limit):
-        contacts.append(
-            Contact(
-                reminder.planned_for,
-                "reminder",
-                reminder.get_channel_display(),
-                reminder.loan.contract_number,
-                reminder.get_status_display(),
-            )
-        )
+    for planned_for, channel, status, contract in reminder_contacts_for_customer(customer_id=customer.pk, limit=limit):
+        contacts.append(Contact(planned_for, "reminder", str(channel), contract, str(status)))
     contacts.sort(key=lambda c: c.at, reverse=True)
     return SidePanel(
         customer=customer,

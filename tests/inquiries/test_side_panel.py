@@ -184,3 +184,22 @@ def test_bad_queue_parameters_get_a_form_error_not_a_500(client_agent, searchabl
 def test_search_error_is_shown_beside_the_field_and_keeps_the_input(client_agent, searchable):
     page = client_agent.get(reverse("inquiries:queue"), {"q": "王"}).content.decode()
     assert 'data-testid="q-error"' in page and 'value="王"' in page
+
+
+def test_the_thread_reads_in_constant_queries_with_authors_and_sms_records(
+    client_agent, agent, django_assert_max_num_queries
+):
+    # given an SMS inquiry answered twice by SMS (each reply with its outbound record and author)
+    inquiry = make_inquiry(customer=make_customer(mobile="+8613812345679"), phone="+8613812345679")
+    for n in range(2):
+        services.inquiry_reply(inquiry=inquiry, author=agent, body=f"Answer {n}", via="sms")
+    url = reverse("inquiries:detail", args=[inquiry.pk])
+    with django_assert_max_num_queries(40) as small:
+        page = client_agent.get(url).content.decode()
+    # then each reply shows its author and its SMS status
+    assert page.count("Answer 1") == 1 and agent.get_full_name() in page
+    # when 8 more replies are added, the page runs no more queries (no field read later, one row at a time)
+    for n in range(8):
+        services.inquiry_reply(inquiry=inquiry, author=agent, body=f"More {n}", via="sms")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "More 7" in client_agent.get(url).content.decode()
