@@ -54,3 +54,31 @@ def test_countdown_units_come_from_the_page_in_chinese(client, make_staff):
     assert 'data-countdown-hm="{h}小时{m}分"' in page
     assert 'data-countdown-ms="{m}分{s}秒"' in page
     assert 'id="portal-loading"' in page
+
+
+def test_the_printed_demo_logins_are_complete_and_match_the_readme():
+    import re
+    from pathlib import Path
+
+    from aftersales.management.commands.run_portal import demo_logins
+
+    names = [username for username, *_ in demo_logins()]
+    assert names == [
+        "admin",
+        "agent",
+        "agent2",
+        "agent3",
+        "agent4",
+        "agent5",
+        "supervisor",
+        "manager",
+        "risk",
+        "legal",
+        "backoffice",
+        "finance",
+    ]
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text(encoding="utf-8")
+    section = readme.split("## Demo logins", 1)[1].split("\n## ", 1)[0]
+    in_table = re.findall(r"^\| `(\w+)`", section, flags=re.M)
+    assert in_table == [n for n in names if not re.fullmatch(r"agent[2-5]", n)]
+    assert "`agent2`…`agent5`" in section

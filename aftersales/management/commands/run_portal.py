@@ -17,6 +17,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from aftersales import permissions as roles
+from aftersales.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_AGENTS
+
 
 class Supervisor:
     """Start named child processes, restart each one that exits (with back-off), stop all on request."""
@@ -114,6 +117,28 @@ class Supervisor:
                 proc.wait()
 
 
+# Where each demo login starts (aftersales.views.HOME_BY_ROLE), and which ones enrol a second factor first.
+_STARTS_AT = {
+    roles.AGENT: "inquiry queue",
+    roles.SUPERVISOR: "SLA watch (second factor)",
+    roles.MANAGER: "KPI dashboard (second factor)",
+    roles.RISK_ASSESSOR: "post-loan review queue",
+    roles.LEGAL_ADVISOR: "department queue",
+    roles.FINANCE: "department queue",
+    roles.BACK_OFFICE: "customers, /admin/ (second factor)",
+}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, start page) of every demo account: admin, agent, agent2…agent5, then the other roles."""
+    by_role = {username: role for username, role, *_ in DEMO_USERS}
+    rows = [("admin", "superuser", "KPI dashboard, /admin/ (second factor)")]
+    rows.append(("agent", roles.AGENT, _STARTS_AT[roles.AGENT]))
+    rows += [(username, roles.AGENT, _STARTS_AT[roles.AGENT]) for username, *_ in EXTRA_AGENTS]
+    rows += [(u, r, _STARTS_AT.get(r, "")) for u, r in by_role.items() if u != "agent"]
+    return rows
+
+
 class Command(BaseCommand):
     help = "Start the portal (web), the Celery worker and beat together; Ctrl-C stops all of them."
 
@@ -160,10 +185,9 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def print_logins(self, bind: str) -> None:
-        from aftersales.demo import DEMO_PASSWORD, DEMO_USERS
-
+        """The demo logins, once and complete, in the README's order (Demo logins)."""
         self.stdout.write(self.style.SUCCESS(f"\nPortal: http://{bind}/   (admin: http://{bind}/admin/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, _first, _last in DEMO_USERS:
-            self.stdout.write(f"  {username:<14} {role}")
+        for username, role, starts_at in demo_logins():
+            self.stdout.write(f"  {username:<11} {role:<15} {starts_at}")
         self.stdout.write("Ctrl-C stops the web server, the worker and beat.\n")

@@ -2,11 +2,11 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from aftersales.demo import DEMO_PASSWORD, DEMO_USERS, seed_all
+from aftersales.demo import seed_all
 
 
 class Command(BaseCommand):
-    help = "Load demo data (idempotent: running it twice adds nothing twice) and print the demo logins."
+    help = "Load demo data (idempotent: running it twice adds nothing twice); make run then prints the demo logins."
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=300, help="how many demo customers (default 300)")
@@ -15,6 +15,4 @@ class Command(BaseCommand):
         started = time.monotonic()
         seed_all(customers=options["customers"], stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"demo data ready in {time.monotonic() - started:.1f}s"))
-        self.stdout.write(
-            f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(f"{u} ({r})" for u, r, *_ in DEMO_USERS)
-        )
+        # The logins are printed once, by run_portal (make run), and listed in the README.
