@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +19,9 @@ from django.utils.translation import gettext as _
 from aftersales import permissions as roles
 from aftersales.exports import Sheet, csv_response, xlsx_response
 from aftersales.permissions import role_required
+from complaints import kpi_sources as complaint_kpi
+from complaints.models import Complaint
+from loans import selectors as loan_selectors
 from org.models import StaffProfile
 from staff import kpi as kpis
 from staff import selectors
@@ -151,10 +155,61 @@ def _build(request, *, own_only: bool) -> dict:
     }
 
 
+REVENUE_CHART_MONTHS = 6  # the period's month and the five before it
+
+
+def _months_back(start: dt.date, count: int) -> list[dt.date]:
+    months = [start.replace(day=1)]
+    while len(months) < count:
+        months.insert(0, last_full_month_start(months[0]))
+    return months
+
+
+def dashboard_charts(period: kpis.Period, staff_ids: list[int] | None) -> dict:
+    """Complaints by category and by timeliness for the period (the complaint KPI's own filters), and income by
+    month and type for the months up to the period's (the revenue report's figures)."""
+    received = Complaint.objects.filter(complaint_kpi.component_filter("cmp_received", period))
+    counted = Complaint.objects.filter(complaint_kpi.component_filter("cmp_due", period))
+    if staff_ids is not None:
+        received = received.filter(assigned_to__in=staff_ids)
+        counted = counted.filter(assigned_to__in=staff_ids)
+    by_category = dict(received.order_by().values_list("category").annotate(n=Count("id")))
+    timeliness = counted.aggregate(
+        total=Count("id"), timely=Count("id", filter=complaint_kpi.component_filter("cmp_timely", period))
+    )
+    charts = {
+        "complaints": {
+            "labels": [str(label) for value, label in Complaint.Category.choices],
+            "counts": [by_category.get(value, 0) for value, _label in Complaint.Category.choices],
+            "name": _("Complaints received"),
+        },
+        "timeliness": {
+            "labels": [_("On time"), _("Late")],
+            "counts": [timeliness["timely"], timeliness["total"] - timeliness["timely"]],
+        },
+    }
+    if staff_ids is None:  # income is the company's, not a team's
+        months = _months_back(period.start, REVENUE_CHART_MONTHS)
+        totals = [loan_selectors.revenue_report(year=m.year, month=m.month)[1] for m in months]
+        charts["revenue"] = {
+            "labels": [f"{m:%Y-%m}" for m in months],
+            "series": [
+                {"name": _("Interest"), "data": [float(t.interest) for t in totals]},
+                {"name": _("Penalty interest"), "data": [float(t.penalty) for t in totals]},
+                {"name": _("Fees"), "data": [float(t.fee + t.upfront_fee) for t in totals]},
+            ],
+        }
+    return charts
+
+
 @role_required(*roles.LEADERS)
 def dashboard(request):
     """Managers: the whole service and every team; supervisors: their team."""
-    return render(request, "staff/dashboard.html", _build(request, own_only=False))
+    context = _build(request, own_only=False)
+    form = context["form"]
+    ids, _team = _scope(request, form)
+    context["charts"] = dashboard_charts(context["period"], ids)
+    return render(request, "staff/dashboard.html", context)
 
 
 @role_required(*roles.STAFF_ROLES)

@@ -62,6 +62,40 @@
     }
   }
 
+  // The dashboard's complaint and income charts (json_script "dashboard-charts", built by staff/views/dashboard.py).
+  function drawDashboardCharts() {
+    var source = document.getElementById("dashboard-charts");
+    if (!source || typeof window.Chart === "undefined") return;
+    var charts = JSON.parse(source.textContent);
+    var palette = [cssVar("--bs-primary", "#0d6efd"), cssVar("--bs-danger", "#dc3545"), cssVar("--bs-warning", "#ffc107"),
+      cssVar("--bs-success", "#198754"), cssVar("--bs-info", "#0dcaf0"), cssVar("--bs-secondary", "#6c757d"), "#6f42c1"];
+    var common = { responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } } };
+    function draw(id, config) {
+      var canvas = document.getElementById(id);
+      if (!canvas) return;
+      var chart = new window.Chart(canvas, config);
+      canvas.dataset.drawn = chart ? "1" : "";
+    }
+    if (charts.complaints) {
+      draw("chart-complaint-category", { type: "bar", data: { labels: charts.complaints.labels,
+        datasets: [{ label: charts.complaints.name, data: charts.complaints.counts, backgroundColor: palette[0] }] },
+        options: Object.assign({}, common, { indexAxis: "y", plugins: { legend: { display: false } },
+          scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }) });
+    }
+    if (charts.timeliness) {
+      draw("chart-complaint-timeliness", { type: "doughnut", data: { labels: charts.timeliness.labels,
+        datasets: [{ data: charts.timeliness.counts, backgroundColor: [palette[3], palette[1]] }] }, options: common });
+    }
+    if (charts.revenue) {
+      draw("chart-revenue", { type: "bar", data: { labels: charts.revenue.labels,
+        datasets: charts.revenue.series.map(function (series, i) {
+          return { label: series.name, data: series.data, backgroundColor: palette[i % palette.length] };
+        }) },
+        options: Object.assign({}, common, { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }) });
+    }
+  }
+
   function tooltips() {
     if (!window.bootstrap || !window.bootstrap.Tooltip) return;
     document.querySelectorAll('[data-bs-toggle="tooltip"]').forEach(function (el) {
@@ -71,6 +105,7 @@
 
   function init() {
     drawCharts();
+    drawDashboardCharts();
     tooltips();
   }
 

@@ -50,3 +50,34 @@ def test_last_full_month_start_at_the_edges():
     assert last_full_month_start(date(2026, 3, 31)) == date(2026, 2, 1)
     assert last_full_month_start(date(2027, 1, 1)) == date(2026, 12, 1)
     assert last_full_month_start(date(2026, 12, 31)) == date(2026, 11, 1)
+
+
+def test_complaint_charts_count_the_period_by_category_and_timeliness(client, manager):
+    # given in November: two fee complaints and one on collection conduct; one in October (not counted)
+    from complaints.models import Complaint
+    from tests.complaints.factories import make_complaint
+
+    shanghai = "Asia/Shanghai"
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(shanghai)
+    fees = [make_complaint(category="fees", received_at=datetime(2026, 11, d, 10, tzinfo=tz)) for d in (3, 20)]
+    make_complaint(category="collection_conduct", received_at=datetime(2026, 11, 5, 10, tzinfo=tz))
+    make_complaint(category="fees", received_at=datetime(2026, 10, 30, 10, tzinfo=tz))
+    # one November fee complaint told on time, the other late
+    Complaint.objects.filter(pk=fees[0].pk).update(on_time=True, informed_at=datetime(2026, 11, 10, tzinfo=tz))
+    Complaint.objects.filter(pk=fees[1].pk).update(on_time=False, informed_at=datetime(2026, 11, 28, tzinfo=tz))
+    # when the manager opens the dashboard on 2 December (November)
+    with time_machine.travel("2026-12-02 09:00 +0800", tick=False):
+        client.force_login(manager)
+        response = client.get(reverse("staff:dashboard"))
+    charts = response.context["charts"]
+    counts = dict(zip(charts["complaints"]["labels"], charts["complaints"]["counts"], strict=True))
+    assert counts["Fees"] == 2 and counts["Collection conduct"] == 1 and sum(counts.values()) == 3
+    assert charts["timeliness"]["counts"] == [1, 1]
+    # income: the six months June to November, the company's figures (none booked here)
+    assert charts["revenue"]["labels"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    assert [s["data"] for s in charts["revenue"]["series"]] == [[0.0] * 6] * 3
+    page = response.content.decode()
+    assert 'id="chart-complaint-category"' in page and 'id="dashboard-charts"' in page
