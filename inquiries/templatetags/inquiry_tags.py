@@ -272,6 +272,6 @@ def watch_items(context, inquiries, agent_options, off_duty_label) -> SafeString
             f'<label class="visually-hidden" for="agent-{pk}">{words["assign"]}</label>'
             f'<select id="agent-{pk}" name="agent" class="form-select form-select-sm">'
             f'<option value="">{words["unassigned"]}</option>{select}</select>'
-            f'<button class="btn btn-sm btn-outline-primary py-0">{words["reassign"]}</button></form></li>\n'
+            f'<button class="btn btn-sm btn-outline-primary py-0 text-nowrap">{words["reassign"]}</button></form></li>\n'
         )
     return _markup("".join(items))
