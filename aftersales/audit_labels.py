@@ -135,10 +135,8 @@ def action_label(code: str) -> str:
 
 
 def _model(object_type: str):
-    try:
-        return apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return None
+    """The model a stored record type ("auth.user") names, from the app registry's list; None for an unknown one."""
+    return {m._meta.label_lower: m for m in apps.get_models()}.get(object_type.lower())
 
 
 def model_label(object_type: str) -> str:

@@ -187,8 +187,8 @@ def audit_log_export(request) -> ListExport:
         [
             e.at,
             e.actor_name,
-            audit_labels.action_label(e.action),
-            audit_labels.model_label(e.object_type),
+            e.action,  # codes in the export: comparable across languages and releases (the page shows the labels)
+            e.object_type,
             e.object_id,
             e.object_repr,
             "; ".join(f"{key}: {value}" for key, value in audit_labels.changes_display(e.object_type, e.changes)),
