@@ -206,7 +206,8 @@ def _cell_xml(ref: str, value: Any, style: int = 0) -> str:
     if isinstance(value, Decimal):
         return f'<c r="{ref}"><v>{value:f}</v></c>'
     if isinstance(value, float):
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
+        # 7.0 is written as 7, as openpyxl did (a whole number reads back as an int)
+        return f'<c r="{ref}"><v>{int(value) if value.is_integer() else repr(value)}</v></c>'
     if isinstance(value, dt.datetime):
         delta = value - _EXCEL_EPOCH
         serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400

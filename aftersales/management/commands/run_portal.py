@@ -17,9 +17,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from aftersales import permissions as roles
-from aftersales.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_AGENTS
-
 
 class Supervisor:
     """Start named child processes, restart each one that exits (with back-off), stop all on request."""
@@ -117,25 +114,31 @@ class Supervisor:
                 proc.wait()
 
 
-# Where each demo login starts (aftersales.views.HOME_BY_ROLE), and which ones enrol a second factor first.
-_STARTS_AT = {
-    roles.AGENT: "inquiry queue",
-    roles.SUPERVISOR: "SLA watch (second factor)",
-    roles.MANAGER: "KPI dashboard (second factor)",
-    roles.RISK_ASSESSOR: "post-loan review queue",
-    roles.LEGAL_ADVISOR: "department queue",
-    roles.FINANCE: "department queue",
-    roles.BACK_OFFICE: "customers, /admin/ (second factor)",
-}
+def _starts_at(roles) -> dict[str, str]:
+    """Where each demo login starts (aftersales.views.HOME_BY_ROLE), and which ones enrol a second factor first."""
+    return {
+        roles.AGENT: "inquiry queue",
+        roles.SUPERVISOR: "SLA watch (second factor)",
+        roles.MANAGER: "KPI dashboard (second factor)",
+        roles.RISK_ASSESSOR: "post-loan review queue",
+        roles.LEGAL_ADVISOR: "department queue",
+        roles.FINANCE: "department queue",
+        roles.BACK_OFFICE: "customers, /admin/ (second factor)",
+    }
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, start page) of every demo account: admin, agent, agent2…agent5, then the other roles."""
+    # imported here: the supervisor part of this module runs before Django is set up (tests/security/test_run_portal)
+    from aftersales import permissions as roles
+    from aftersales.demo import DEMO_USERS, EXTRA_AGENTS
+
+    starts_at = _starts_at(roles)
     by_role = {username: role for username, role, *_ in DEMO_USERS}
     rows = [("admin", "superuser", "KPI dashboard, /admin/ (second factor)")]
-    rows.append(("agent", roles.AGENT, _STARTS_AT[roles.AGENT]))
-    rows += [(username, roles.AGENT, _STARTS_AT[roles.AGENT]) for username, *_ in EXTRA_AGENTS]
-    rows += [(u, r, _STARTS_AT.get(r, "")) for u, r in by_role.items() if u != "agent"]
+    rows.append(("agent", roles.AGENT, starts_at[roles.AGENT]))
+    rows += [(username, roles.AGENT, starts_at[roles.AGENT]) for username, *_ in EXTRA_AGENTS]
+    rows += [(u, r, starts_at.get(r, "")) for u, r in by_role.items() if u != "agent"]
     return rows
 
 
@@ -186,6 +189,8 @@ class Command(BaseCommand):
 
     def print_logins(self, bind: str) -> None:
         """The demo logins, once and complete, in the README's order (Demo logins)."""
+        from aftersales.demo import DEMO_PASSWORD
+
         self.stdout.write(self.style.SUCCESS(f"\nPortal: http://{bind}/   (admin: http://{bind}/admin/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, starts_at in demo_logins():
