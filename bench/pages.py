@@ -63,6 +63,13 @@ def _pages(objects) -> list[tuple[str, str, str, dict]]:
         ("inquiries: queue", "agent", reverse("inquiries:queue"), {}),
         ("inquiries: inquiry page", "agent", reverse("inquiries:detail", args=[objects["inquiry"]]), {}),
         ("inquiries: SLA watch", "supervisor", reverse("inquiries:supervisor"), {}),
+        ("inquiries: finance queue", "finance", reverse("inquiries:department_queue", args=["finance"]), {}),
+        (
+            "inquiries: risk queue, past the deadline",
+            "risk",
+            reverse("inquiries:department_queue", args=["risk"]),
+            {"state": "breached"},
+        ),
         ("customers: list", "agent", reverse("customers:list"), {}),
         ("customers: search", "agent", reverse("customers:list"), {"q": objects["search"]}),
         ("customers: 360", "agent", reverse("customers:detail", args=[objects["customer"]]), {}),
@@ -127,7 +134,8 @@ def main() -> None:
     objects = _worst_cases()
     print("worst cases: " + ", ".join(f"{k}={v}" for k, v in objects.items() if k != "search"))
     users = {
-        u.username: u for u in get_user_model().objects.filter(username__in=["agent", "supervisor", "manager", "risk"])
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["agent", "supervisor", "manager", "risk", "finance"])
     }
     clients: dict[str, Client] = {}
     results = []
