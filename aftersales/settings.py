@@ -57,6 +57,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LOCAL_APPS = ["org", "aftersales", "staff", "customers", "messaging", "loans", "inquiries", "reminders", "complaints"]
 
 INSTALLED_APPS = [
+    # First: its runserver serves the ASGI application (HTTP and the live-channel WebSockets, #16).
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "channels",
     *LOCAL_APPS,
 ]
 
@@ -480,3 +483,17 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20000)
 # ---- names and words (#17) ----
 # CNY per US dollar for showing provider prices reported in USD (Twilio) next to a CNY view; display only, never booked.
 USD_CNY_RATE = Decimal(env("USD_CNY_RATE", default="7.20"))
+
+# ---- live channels (#16) ----
+# The ASGI application (HTTP and WebSockets); Django Channels' layer carries live events between processes: Redis when
+# REDIS_URL is set (production, CI's second run), in process memory otherwise (the embedded demo, `make test`).
+ASGI_APPLICATION = "aftersales.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX", default="aftersales")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -40,6 +40,7 @@ class Inquiry(models.Model):
         ONLINE = "online", _("Online form")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        CHAT = "chat", _("Online chat")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -117,6 +118,13 @@ class Inquiry(models.Model):
     flagged = models.BooleanField(_("needs review"), default=False)
     flag_reason = models.CharField(_("why it needs review"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Inbound hotline calls (#16): the provider's call id, its last status and length, and the callback owed after a
+    # missed or abandoned call (due at callback_due_at, done at callback_done_at).
+    call_sid = models.CharField(_("call id"), max_length=64, blank=True, default="", db_index=True)
+    call_status = models.CharField(_("call status"), max_length=20, blank=True, default="")
+    call_duration_seconds = models.PositiveIntegerField(_("call duration (seconds)"), null=True, blank=True)
+    callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True, db_index=True)
+    callback_done_at = models.DateTimeField(_("callback made"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inquiry")
