@@ -211,9 +211,8 @@ def _table_flowable(block: Table | Facts, styles, width: float):
 
 def _signatures_flowable(block: Signatures, styles, width: float):
 
-    row = [
-        _paragraph(f"{party}\n\n\n{_('Signature / seal')}: ________________", styles["text"]) for party in block.parties
-    ]
+    label = _("Signature / seal: %(line)s") % {"line": "________________"}
+    row = [_paragraph(f"{party}\n\n\n{label}", styles["text"]) for party in block.parties]
     return RLTable([row], colWidths=[width / max(1, len(row))] * len(row), hAlign="LEFT")
 
 
@@ -290,12 +289,13 @@ def render_pdf(spec: DocumentSpec, *, number: str, issued_on: date) -> bytes:
             creator=company,
         )
         styles = _styles()
-        byline = f"{_('Document number')}: {number}    {_('Date')}: {date_text(issued_on)}"
+        number_label = _("Document number: %(number)s") % {"number": number}
+        byline = _("%(number)s    Date: %(date)s") % {"number": number_label, "date": date_text(issued_on)}
         story = _story(spec, styles, doc.width, byline=byline)
         canvas_class = _page_canvas(
             company=company,
-            number=f"{_('Document number')}: {number}",
-            issued=f"{_('Issued on')} {date_text(issued_on)}",
+            number=number_label,
+            issued=_("Issued on %(date)s") % {"date": date_text(issued_on)},
             page_label=_("Page %(page)s of %(pages)s"),
         )
         doc.build(story, canvasmaker=canvas_class)
