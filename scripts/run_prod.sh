@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Production run: gunicorn + whitenoise, Celery worker(s), exactly one Celery beat, PostgreSQL and Redis.
+# Production run: Daphne (ASGI: HTTP, whitenoise's static files, WebSockets), Celery worker(s), exactly one Celery beat,
+# PostgreSQL and Redis (database, broker, cache and the channel layer).
 #
 #   scripts/run_prod.sh            release steps, then web + worker + beat together (Ctrl-C stops all)
 #   scripts/run_prod.sh web|worker|beat|release   one component (what the Procfile runs)
@@ -45,9 +46,15 @@ export DJANGO_SETTINGS_MODULE=aftersales.settings
 CORES=$(nproc 2>/dev/null || echo 2)
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-# gunicorn: (2 x cores + 1) processes with a few threads each; override with WEB_CONCURRENCY / GUNICORN_THREADS.
-WEB_CONCURRENCY=${WEB_CONCURRENCY:-$((2 * CORES + 1))}
-GUNICORN_THREADS=${GUNICORN_THREADS:-4}
+# Daphne: one asynchronous process per core on one shared socket; override with WEB_CONCURRENCY. Several processes
+# need the Redis channel layer (REDIS_URL): the in-memory one is per process, chat events would not cross.
+WEB_CONCURRENCY=${WEB_CONCURRENCY:-$CORES}
+if [[ -z "${REDIS_URL:-}" && "$WEB_CONCURRENCY" -gt 1 ]]; then
+  echo "no REDIS_URL: one Daphne process (the in-memory channel layer is per process)" >&2
+  WEB_CONCURRENCY=1
+fi
+# Seconds a request may take before Daphne answers 503 (keep nginx's proxy_read_timeout above it).
+HTTP_TIMEOUT=${HTTP_TIMEOUT:-120}
 CELERY_CONCURRENCY=${CELERY_CONCURRENCY:-$CORES}
 
 component() {
@@ -62,11 +69,15 @@ if connection.vendor == 'postgresql':
     connection.cursor().execute('ANALYZE')"
       ;;
     web)
-      exec "$PY" -m gunicorn aftersales.wsgi \
-        --bind "$HOST:$PORT" --workers "$WEB_CONCURRENCY" --threads "$GUNICORN_THREADS" --worker-class gthread \
-        --timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 \
-        --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
-        --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+      # Under ASGI every request runs in a thread of its own, so persistent connections would only pile up
+      # (Django: "When using ASGI, persistent connections should be disabled"); pool with PgBouncer instead.
+      export CONN_MAX_AGE=0
+      # WEB_CONCURRENCY Daphne processes on HOST:PORT (aftersales.management.commands.run_portal.serve_asgi):
+      # one is exec'd as is; several share one listening socket (--fd) and a dead one is restarted.
+      exec "$PY" -c 'import sys
+from aftersales.management.commands.run_portal import serve_asgi
+serve_asgi(host=sys.argv[1], port=sys.argv[2], processes=int(sys.argv[3]), http_timeout=int(sys.argv[4]))' \
+        "$HOST" "$PORT" "$WEB_CONCURRENCY" "$HTTP_TIMEOUT"
       ;;
     worker)
       exec "$PY" -m celery -A aftersales worker -l INFO -c "$CELERY_CONCURRENCY" -n "worker-$$@%h" \
@@ -112,6 +123,6 @@ stop() {
   wait "${pids[@]}" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
-echo "portal: http://$HOST:$PORT/  (web ${WEB_CONCURRENCY}x${GUNICORN_THREADS}, worker x${CELERY_CONCURRENCY}, one beat)" >&2
+echo "portal: http://$HOST:$PORT/  (web: Daphne x${WEB_CONCURRENCY}, worker x${CELERY_CONCURRENCY}, one beat)" >&2
 # Stop everything as soon as web or the worker exits.
 wait -n "${pids[@]}"

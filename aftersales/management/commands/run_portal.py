@@ -2,12 +2,16 @@
 
 A child that dies is started again after a back-off (1 s, 2 s, 4 s ... at most 30 s; back to 1 s once it
 has stayed up for a minute) while the others keep running.
+
+The web server is ASGI (HTTP and the live channels' WebSockets, #16): Daphne's `runserver` by default, Daphne
+itself with `--prod` (`serve_asgi`, also what `scripts/run_prod.sh web` runs).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,8 +35,10 @@ class Supervisor:
         backoff_cap: float = 30.0,
         stable_after: float = 60.0,
         poll_interval: float = 0.5,
+        pass_fds: dict[str, tuple[int, ...]] | None = None,
     ):
         self.commands = commands
+        self.pass_fds = pass_fds or {}
         self.cwd = cwd
         self.write = write
         self.backoff_start = backoff_start
@@ -48,7 +54,7 @@ class Supervisor:
 
     def start(self, name: str) -> None:
         """Start (or restart) the child `name`."""
-        self.processes[name] = subprocess.Popen(self.commands[name], cwd=self.cwd)
+        self.processes[name] = subprocess.Popen(self.commands[name], cwd=self.cwd, pass_fds=self.pass_fds.get(name, ()))
         self.started_at[name] = time.monotonic()
         self.write(f"{name} started (pid {self.processes[name].pid})")
 
@@ -114,6 +120,61 @@ class Supervisor:
                 proc.wait()
 
 
+ASGI_APPLICATION = "aftersales.asgi:application"
+
+
+def daphne_command(
+    python: str, *, host: str = "127.0.0.1", port: int | str = 8000, fd: int | None = None, http_timeout: int = 120
+) -> list[str]:
+    """The production web server: Daphne serving the ASGI application (HTTP with whitenoise's static files, WebSockets).
+
+    With `fd` it serves an inherited listening socket (several Daphne processes on one port, `serve_asgi`). No
+    `--proxy-headers`: the client address stays the TCP peer and `aftersales.security.client_address` reads
+    X-Forwarded-For itself, only from TRUSTED_PROXIES (Daphne would believe the header's leftmost entry).
+    """
+    where = ["--fd", str(fd)] if fd is not None else ["-b", host, "-p", str(port)]
+    return [
+        python,
+        "-m",
+        "daphne",
+        *where,
+        "--http-timeout",
+        str(http_timeout),
+        "--access-log",
+        "-",
+        "--no-server-name",
+        ASGI_APPLICATION,
+    ]
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on host:port that child processes may inherit (Daphne's `--fd`)."""
+    sock = socket.create_server((host, int(port)), backlog=2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_asgi(
+    *, host: str, port: int | str, processes: int = 1, python: str = sys.executable, http_timeout: int = 120
+) -> None:
+    """Serve the portal with `processes` Daphne processes on one port; stop them all on SIGTERM/SIGINT.
+
+    One process becomes Daphne itself (exec). Several share one listening socket (the kernel spreads the
+    connections, as Channels' deployment guide does with supervisord's fcgi-program) under the Supervisor, which
+    restarts one that dies. More than one process needs the Redis channel layer (REDIS_URL): the in-memory
+    layer is per process, so a customer and an agent on two processes would not hear each other.
+    """
+    if processes <= 1:
+        command = daphne_command(python, host=host, port=port, http_timeout=http_timeout)
+        os.execv(command[0], command)  # noqa: S606 - becomes Daphne: the process manager supervises it directly
+    sock = listening_socket(host, int(port))
+    fd = sock.fileno()
+    names = [f"web{i}" for i in range(1, processes + 1)]
+    commands = {name: daphne_command(python, fd=fd, http_timeout=http_timeout) for name in names}
+    print(f"daphne x{processes} on http://{host}:{port}/ (one shared socket)", flush=True)
+    Supervisor(commands, pass_fds=dict.fromkeys(names, (fd,))).run()
+
+
 def _starts_at(roles) -> dict[str, str]:
     """Where each demo login starts (aftersales.views.HOME_BY_ROLE), and which ones enrol a second factor first."""
     return {
@@ -148,20 +209,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
-        parser.add_argument("--prod", action="store_true", help="gunicorn instead of runserver")
+        parser.add_argument(
+            "--prod", action="store_true", help="Daphne (the production ASGI server) instead of runserver"
+        )
+        parser.add_argument(
+            "--web-processes",
+            type=int,
+            default=0,
+            help="with --prod: Daphne processes on the port (default: the core count with REDIS_URL, else 1)",
+        )
 
     def handle(self, *args, **options):
         for folder in ("queue", "processed", "tmp", "quarantine", "control"):
             (settings.CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         bind = f"{options['host']}:{options['port']}"
+        pass_fds: dict[str, tuple[int, ...]] = {}
         if options["prod"]:
-            workers = str(2 * (os.cpu_count() or 1) + 1)
-            web = [python, "-m", "gunicorn", "aftersales.wsgi", "-b", bind, "-w", workers, "--access-logfile", "-"]
+            webs, pass_fds = self.prod_web(python, options)
         else:
-            web = [python, "manage.py", "runserver", bind, "--noreload"]
+            # Daphne's runserver ("daphne" first in INSTALLED_APPS): HTTP and WebSockets in one process, so with the
+            # in-memory channel layer (no REDIS_URL) only events sent from this process reach the sockets.
+            webs = {"web": [python, "manage.py", "runserver", bind, "--noreload"]}
         commands = {
-            "web": web,
+            **webs,
             "worker": [
                 python,
                 "-m",
@@ -179,9 +250,22 @@ class Command(BaseCommand):
             "beat": [python, "-m", "celery", "-A", "aftersales", "beat", "-l", "INFO"],
         }
         self.print_logins(bind)
-        supervisor = Supervisor(commands, cwd=settings.BASE_DIR, write=self.log_line)
+        supervisor = Supervisor(commands, cwd=settings.BASE_DIR, write=self.log_line, pass_fds=pass_fds)
         supervisor.run()
         self.stdout.write("stopped web, worker and beat")
+
+    def prod_web(self, python: str, options) -> tuple[dict[str, list[str]], dict[str, tuple[int, ...]]]:
+        """Daphne process(es) and the descriptors they inherit: one on host:port, or several sharing one socket."""
+        processes = options["web_processes"] or ((os.cpu_count() or 1) if settings.REDIS_URL else 1)
+        if processes > 1 and not settings.REDIS_URL:
+            self.stdout.write("the in-memory channel layer is per process: one Daphne process (set REDIS_URL for more)")
+            processes = 1
+        if processes == 1:
+            return {"web": daphne_command(python, host=options["host"], port=options["port"])}, {}
+        self.web_socket = listening_socket(options["host"], int(options["port"]))  # kept open while the children run
+        fd = self.web_socket.fileno()
+        names = [f"web{i}" for i in range(1, processes + 1)]
+        return {name: daphne_command(python, fd=fd) for name in names}, dict.fromkeys(names, (fd,))
 
     def log_line(self, line: str) -> None:
         self.stdout.write(line)
