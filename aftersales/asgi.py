@@ -13,9 +13,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from aftersales.consumers import StaffConsumer  # noqa: E402
+from livechat.consumers import AgentChatConsumer, CustomerChatConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/staff/", StaffConsumer.as_asgi()),
+    # The online chat (#16, protocol in livechat/consumers.py): the agent's panel, the customer's window.
+    path("ws/chat/agent/<int:inquiry_id>/", AgentChatConsumer.as_asgi()),
+    path("ws/chat/<str:token>/", CustomerChatConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

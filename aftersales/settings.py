@@ -54,7 +54,18 @@ PII_HASH_KEY = env("PII_HASH_KEY", default="") or SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-LOCAL_APPS = ["org", "aftersales", "staff", "customers", "messaging", "loans", "inquiries", "reminders", "complaints"]
+LOCAL_APPS = [
+    "org",
+    "aftersales",
+    "staff",
+    "customers",
+    "messaging",
+    "loans",
+    "inquiries",
+    "livechat",
+    "reminders",
+    "complaints",
+]
 
 INSTALLED_APPS = [
     # First: its runserver serves the ASGI application (HTTP and the live-channel WebSockets, #16).
@@ -497,3 +508,21 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# ---- online chat (#16) ----
+# A live chat's first answer is due after N seconds (inquiries.sla); a chat without a customer window for N seconds
+# becomes an inquiry answered by SMS (livechat.beat); an optional SMS code (valid N minutes) confirms the mobile.
+LIVECHAT_FIRST_RESPONSE_SECONDS = env.int("LIVECHAT_FIRST_RESPONSE_SECONDS", default=60)
+LIVECHAT_ABANDON_SECONDS = env.int("LIVECHAT_ABANDON_SECONDS", default=120)
+LIVECHAT_CONFIRM_MOBILE = env.bool("LIVECHAT_CONFIRM_MOBILE", default=False)
+LIVECHAT_CODE_MINUTES = env.int("LIVECHAT_CODE_MINUTES", default=10)
+# The longest message (characters) and the messages per minute of one chat window (both sides).
+LIVECHAT_MESSAGE_MAX_CHARS = env.int("LIVECHAT_MESSAGE_MAX_CHARS", default=1000)
+LIVECHAT_MESSAGES_PER_MINUTE = env.int("LIVECHAT_MESSAGES_PER_MINUTE", default=30)
+PUBLIC_RATE_LIMITS = {
+    **PUBLIC_RATE_LIMITS,
+    "livechat:start": (env("LIVECHAT_START_RATE", default="10/h"), ["POST"]),
+    "livechat:send_code": ("5/h", ["POST"]),
+}
+# Websites (origins such as https://www.example.com) whose pages may frame the chat window (livechat-embed.js).
+LIVECHAT_EMBED_ORIGINS = env.list("LIVECHAT_EMBED_ORIGINS", default=[])

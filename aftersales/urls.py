@@ -60,6 +60,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("loans/", include("loans.urls")),
     path("inquiries/", include("inquiries.urls")),
+    # The online chat (#16): the public /chat/ pages and the agent's panel under /livechat/.
+    path("", include("livechat.urls")),
     # Delivery-status webhooks keep their /reminders/webhooks/... paths (providers are configured with them).
     path("", include("messaging.urls")),
     path("reminders/", include("reminders.urls")),

@@ -1,5 +1,6 @@
 """The response deadlines (the first response, the next response to a follow-up): received + N minutes, the clock
-running only inside service hours.
+running only inside service hours. A live online chat (channel "chat", #16) has its own rule: received +
+LIVECHAT_FIRST_RESPONSE_SECONDS (chats run only inside service hours; one left outside them is an ordinary inquiry).
 
 Pure domain logic. Service hours are local (Asia/Shanghai, no daylight saving) windows such as
 ``"08:00-21:00"`` (every day), several windows separated by commas (``"08:00-12:00,13:00-21:00"``)
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 DAY = timedelta(days=1)
+CHAT = "chat"  # inquiries.models.Inquiry.Channel.CHAT (this module imports no models)
 
 
 def parse_service_hours(spec: str | None) -> list[tuple[timedelta, timedelta]]:
@@ -57,10 +59,14 @@ def first_response_due(
     minutes: int | None = None,
     service_hours: str | None = "settings",
     tz: ZoneInfo | None = None,
+    channel: str = "",
 ) -> datetime:
-    """When the first response is due for an inquiry received at `received_at` (aware)."""
+    """When the first response is due for an inquiry received at `received_at` (aware); a live chat (channel "chat")
+    is due LIVECHAT_FIRST_RESPONSE_SECONDS after it started."""
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
+    if channel == CHAT and minutes is None:
+        return received_at + timedelta(seconds=settings.LIVECHAT_FIRST_RESPONSE_SECONDS)
     if minutes is None:
         minutes = settings.INQUIRY_FIRST_RESPONSE_MINUTES
     if service_hours == "settings":
@@ -114,3 +120,10 @@ def within_service_hours(
             if midnight + start <= local <= midnight + end:
                 return True
     return False
+
+
+def service_opens_at(
+    moment: datetime, *, service_hours: str | None = "settings", tz: ZoneInfo | None = None
+) -> datetime:
+    """The start of service at or after `moment`: `moment` itself inside service hours (and always when 24×7)."""
+    return first_response_due(moment, minutes=0, service_hours=service_hours, tz=tz)

@@ -98,3 +98,33 @@ def test_due_inside_hours_with_the_default_ten_minutes(received):
     due = first_response_due(received, minutes=10, service_hours=HOURS)
     assert due >= received + timedelta(minutes=10)
     assert within_service_hours(due, service_hours=HOURS)
+
+
+# ---- the live chat's own rule (#16) ----
+
+
+def test_a_live_chat_is_due_after_the_chat_seconds_not_the_minutes(settings):
+    # given the chat rule of 60 seconds beside the 10-minute rule, and service hours that would stop a clock at 21:00
+    settings.LIVECHAT_FIRST_RESPONSE_SECONDS = 60
+    settings.INQUIRY_FIRST_RESPONSE_MINUTES = 10
+    settings.INQUIRY_SERVICE_HOURS = HOURS
+    # when / then: a chat at 20:59:30 is due 60 s later (chats run only while service is open)
+    assert first_response_due(at(2026, 11, 28, 20, 59, 30), channel="chat") == at(2026, 11, 28, 21, 0, 30)
+    # and every other channel keeps the minutes rule with its service-hours clock
+    assert first_response_due(at(2026, 11, 28, 20, 59, 30), channel="online") == at(2026, 11, 29, 8, 9, 30)
+
+
+def test_the_chat_rule_follows_its_setting(settings):
+    settings.LIVECHAT_FIRST_RESPONSE_SECONDS = 45
+    assert first_response_due(at(2026, 11, 28, 10, 0), channel="chat", service_hours=None) == at(
+        2026, 11, 28, 10, 0, 45
+    )
+
+
+def test_service_opens_at_is_the_next_window_start_or_now():
+    from inquiries.sla import service_opens_at
+
+    assert service_opens_at(at(2026, 11, 28, 22, 15), service_hours=HOURS) == at(2026, 11, 29, 8, 0)
+    assert service_opens_at(at(2026, 11, 28, 3, 0), service_hours=HOURS) == at(2026, 11, 28, 8, 0)
+    assert service_opens_at(at(2026, 11, 28, 9, 30), service_hours=HOURS) == at(2026, 11, 28, 9, 30)
+    assert service_opens_at(at(2026, 11, 28, 23, 0), service_hours=None) == at(2026, 11, 28, 23, 0)

@@ -1,0 +1,314 @@
+"""The chat sockets (#16): the protocol of livechat/consumers.py between a customer's window and an agent's panel.
+
+Each scenario runs in ONE event loop (`async_to_sync(scenario)()`): the in-memory channel layer lives in one loop.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.urls import path
+
+from inquiries.models import Inquiry, InquiryMessage
+from livechat.consumers import AgentChatConsumer, CustomerChatConsumer
+from livechat.models import ChatSession
+from tests.livechat.factories import make_chat
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+APP = URLRouter(
+    [
+        path("ws/chat/agent/<int:inquiry_id>/", AgentChatConsumer.as_asgi()),
+        path("ws/chat/<str:token>/", CustomerChatConsumer.as_asgi()),
+    ]
+)
+CLIENT_ID = "0b7f3a52-7a0e-4c59-9d8a-2f6a1c9e4d11"
+
+
+def customer_socket(session):
+    return WebsocketCommunicator(APP, f"/ws/chat/{session.token}/")
+
+
+def agent_socket(session, user):
+    communicator = WebsocketCommunicator(APP, f"/ws/chat/agent/{session.inquiry_id}/")
+    communicator.scope["user"] = user
+    return communicator
+
+
+async def drain(communicator, timeout=0.3):
+    """Everything the socket has received until it is quiet."""
+    got = []
+    while not await communicator.receive_nothing(timeout=timeout):
+        got.append(await communicator.receive_json_from())
+    return got
+
+
+async def until(communicator, kind, timeout=2):
+    """The next event of the type (earlier ones are dropped)."""
+    while True:
+        event = await communicator.receive_json_from(timeout=timeout)
+        if event["type"] == kind:
+            return event
+
+
+def test_message_round_trip_with_echo_delivery_and_sla(agent):
+    # given a waiting chat and the agent who claims it by answering
+    session = make_chat()
+
+    async def scenario():
+        customer, staff = customer_socket(session), agent_socket(session, agent)
+        assert (await customer.connect())[0] and (await staff.connect())[0]
+        opening = await drain(customer)
+        staff_opening = await drain(staff)
+        # when the customer writes
+        await customer.send_json_to({"type": "message", "client_id": CLIENT_ID, "text": "还在吗？"})
+        echo = await until(customer, "message")
+        at_agent = await until(staff, "message")
+        delivered_to_customer = await until(customer, "delivered")
+        # and the agent answers
+        await staff.send_json_to({"type": "message", "client_id": "a-1", "text": "您好，请稍等"})
+        answer = await until(customer, "message")
+        agent_echo = await until(staff, "message")
+        delivered_to_agent = await until(staff, "delivered")
+        state = await until(customer, "state")
+        await customer.disconnect()
+        await staff.disconnect()
+        return (
+            opening,
+            staff_opening,
+            echo,
+            at_agent,
+            delivered_to_customer,
+            answer,
+            agent_echo,
+            delivered_to_agent,
+            state,
+        )
+
+    opening, staff_opening, echo, at_agent, dc, answer, agent_echo, da, state = async_to_sync(scenario)()
+    # then both windows got the state and the first message on connecting
+    assert opening[0]["type"] == "state" and opening[0]["state"] == "waiting"
+    assert [e["text"] for e in opening if e["type"] == "message"] == ["我想问一下这期的还款日"]
+    assert [e["author"] for e in staff_opening if e["type"] == "message"] == ["customer"]
+    # the sender got its own message back (its acknowledgement) with the database id, the agent the same event
+    stored = InquiryMessage.objects.get(external_id=CLIENT_ID)
+    assert echo == at_agent
+    assert echo == {
+        "type": "message",
+        "id": stored.pk,
+        "client_id": CLIENT_ID,
+        "author": "customer",
+        "name": "王小明",
+        "text": "还在吗？",
+        "at": stored.created_at.isoformat(),
+    }
+    assert dc == {"type": "delivered", "id": stored.pk}
+    # the answer reached the customer: a reply in the thread that counts for the 60-second SLA
+    reply = InquiryMessage.objects.get(kind="reply")
+    assert answer == agent_echo and answer["author"] == "agent" and answer["client_id"] == "a-1"
+    assert da == {"type": "delivered", "id": reply.pk}
+    assert state["state"] == "active" and state["agent"] == "Agent_A"
+    assert reply.channel == "chat" and reply.reached_customer is True
+    inquiry = Inquiry.objects.get(pk=session.inquiry_id)
+    assert inquiry.assigned_to == agent and inquiry.sla_met is True and inquiry.first_responded_by == agent
+    assert (inquiry.first_response_due - inquiry.received_at).total_seconds() == 60
+
+
+def test_typing_reaches_only_the_other_side(agent):
+    session = make_chat()
+
+    async def scenario():
+        customer, staff = customer_socket(session), agent_socket(session, agent)
+        await customer.connect()
+        await staff.connect()
+        await drain(customer)
+        await drain(staff)
+        await customer.send_json_to({"type": "typing"})
+        at_agent = await drain(staff)
+        at_customer = await drain(customer)
+        await customer.disconnect()
+        await staff.disconnect()
+        return at_agent, at_customer
+
+    at_agent, at_customer = async_to_sync(scenario)()
+    assert at_agent == [{"type": "typing", "author": "customer"}]
+    assert at_customer == []
+
+
+def test_rating_is_recorded_once_and_shown_to_the_agent(agent):
+    session = make_chat()
+
+    async def scenario():
+        customer, staff = customer_socket(session), agent_socket(session, agent)
+        await customer.connect()
+        await staff.connect()
+        await drain(customer)
+        await drain(staff)
+        await customer.send_json_to({"type": "end"})
+        ended = await until(staff, "state")
+        await customer.send_json_to({"type": "rate", "score": 4})
+        rated = await until(staff, "state")
+        await customer.send_json_to({"type": "rate", "score": 1})
+        again = await until(customer, "error")
+        await customer.disconnect()
+        await staff.disconnect()
+        return ended, rated, again
+
+    ended, rated, again = async_to_sync(scenario)()
+    assert ended["state"] == "ended" and ended["rating"] is None
+    assert rated["state"] == "ended" and rated["rating"] == 4
+    assert again["code"] == "rating"
+    session.refresh_from_db()
+    assert session.rating == 4 and session.rated_at is not None and session.state == "ended"
+    assert InquiryMessage.objects.filter(inquiry_id=session.inquiry_id, kind="event", body__contains="4 / 5").exists()
+
+
+@pytest.mark.parametrize("score", [0, 6, "5", True, None])
+def test_a_rating_outside_1_to_5_is_refused(agent, score):
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        await customer.send_json_to({"type": "rate", "score": score})
+        error = await until(customer, "error")
+        await customer.disconnect()
+        return error
+
+    assert async_to_sync(scenario)()["code"] == "rating"
+    assert ChatSession.objects.get(pk=session.pk).rating is None
+
+
+def test_forged_or_unknown_token_is_refused(agent):
+    make_chat()
+
+    async def scenario():
+        results = []
+        for token in ["forged-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x" * 200]:
+            communicator = WebsocketCommunicator(APP, f"/ws/chat/{token}/")
+            results.append(await communicator.connect())
+        return results
+
+    assert async_to_sync(scenario)() == [(False, 4404), (False, 4404)]
+
+
+def test_agent_socket_refuses_anonymous_non_workers_and_someone_elses_chat(agent, make_staff):
+    session = make_chat()
+    other = make_staff("agent_other", "agent", on_duty=True)
+    office = make_staff("office_o", "back_office")
+    supervisor = make_staff("super_s", "supervisor", on_duty=True)
+    Inquiry.objects.filter(pk=session.inquiry_id).update(assigned_to=agent)
+
+    async def scenario():
+        results = []
+        for user in [AnonymousUser(), office, other, supervisor, agent]:
+            communicator = agent_socket(session, user)
+            connected, code = await communicator.connect()
+            results.append(connected or code)
+            if connected:
+                await communicator.disconnect()
+        return results
+
+    # then: not signed in 4401; back office and an agent who does not hold the chat 4403; a supervisor and the owner in
+    assert async_to_sync(scenario)() == [4401, 4403, 4403, True, True]
+
+
+def test_text_is_kept_as_text_and_the_size_limit_holds(agent, settings):
+    settings.LIVECHAT_MESSAGE_MAX_CHARS = 50
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        await customer.send_json_to({"type": "message", "client_id": "c1", "text": "<script>alert(1)</script>"})
+        echo = await until(customer, "message")
+        await customer.send_json_to({"type": "message", "client_id": "c2", "text": "长" * 51})
+        too_long = await until(customer, "error")
+        await customer.send_to(text_data=json.dumps({"type": "message", "text": "x" * 5000}))
+        huge = await until(customer, "error")
+        await customer.send_json_to({"type": "message", "client_id": "c3", "text": "   "})
+        empty = await until(customer, "error")
+        await customer.disconnect()
+        return echo, too_long, huge, empty
+
+    echo, too_long, huge, empty = async_to_sync(scenario)()
+    assert echo["text"] == "<script>alert(1)</script>"  # sent as data; the windows insert it with textContent
+    assert (too_long["code"], too_long["client_id"]) == ("too_long", "c2")
+    assert huge["code"] == "too_long" and empty["code"] == "empty"
+    assert InquiryMessage.objects.filter(inquiry_id=session.inquiry_id, kind="customer").count() == 2
+
+
+def test_id_numbers_in_chat_text_are_masked(agent):
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        await customer.send_json_to({"type": "message", "client_id": "m1", "text": "我的身份证 11010519491231002X"})
+        echo = await until(customer, "message")
+        await customer.disconnect()
+        return echo
+
+    echo = async_to_sync(scenario)()
+    stored = InquiryMessage.objects.get(external_id="m1")
+    assert "11010519491231002X" not in echo["text"] and "11010519491231002X" not in stored.body
+    assert stored.body_full  # the original kept encrypted, revealed only with view_full_pii
+
+
+def test_a_resent_message_is_stored_once(agent):
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        for _ in range(2):
+            await customer.send_json_to({"type": "message", "client_id": "same", "text": "你好"})
+        first, second = await until(customer, "message"), await until(customer, "message")
+        await customer.disconnect()
+        return first, second
+
+    first, second = async_to_sync(scenario)()
+    assert first["id"] == second["id"]
+    assert InquiryMessage.objects.filter(external_id="same").count() == 1
+
+
+def test_messages_per_minute_are_limited(agent, settings):
+    settings.LIVECHAT_MESSAGES_PER_MINUTE = 3
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        for n in range(4):
+            await customer.send_json_to({"type": "message", "client_id": f"r{n}", "text": f"第{n}条"})
+        return [e for e in await drain(customer) if e["type"] in ("message", "error")]
+
+    events = async_to_sync(scenario)()
+    assert [e["type"] for e in events] == ["message", "message", "message", "error"]
+    assert events[-1] == {"type": "error", "code": "rate_limited", "client_id": "r3"}
+
+
+def test_closing_the_window_starts_the_abandon_clock(agent):
+    session = make_chat()
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        await customer.disconnect()
+
+    session.refresh_from_db()
+    assert session.customer_sockets == 0
+    async_to_sync(scenario)()
+    session.refresh_from_db()
+    assert session.customer_sockets == 0 and session.customer_left_at is not None
