@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -127,3 +128,29 @@ def test_sigterm_stops_every_child_and_nothing_is_restarted():
     assert "all stopped" in out and "restarting" not in out
     for pid in child_pids:
         wait_for(lambda pid=pid: not alive(pid), timeout=5)
+
+
+def test_children_given_the_listening_socket_serve_it_together(supervise):
+    # given one listening socket (as serve_asgi binds the port once for several Daphne processes, --fd N)
+    from aftersales.management.commands.run_portal import listening_socket
+
+    sock = listening_socket("127.0.0.1", 0)
+    port, fd = sock.getsockname()[1], sock.fileno()
+    # and two children that inherit it, each answering one connection with its pid and then staying up
+    child = [
+        sys.executable,
+        "-c",
+        f"import os, socket, time; s = socket.socket(fileno={fd}); c, _ = s.accept(); "
+        "c.sendall(str(os.getpid()).encode()); c.close(); time.sleep(120)",
+    ]
+    sup, _ = supervise({"web1": child, "web2": child}, pass_fds={"web1": (fd,), "web2": (fd,)})
+    try:
+        # when two clients connect to the port
+        answers = set()
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                answers.add(int(client.recv(32)))
+        # then each child served one of them (the kernel hands a connection to whichever waits in accept)
+        assert answers == {sup.processes["web1"].pid, sup.processes["web2"].pid}
+    finally:
+        sock.close()
