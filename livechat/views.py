@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from inquiries import sla
 from inquiries.models import Category
+from inquiries.services import chat as inquiry_chat
 from livechat import selectors, services
 from livechat.forms import ChatStartForm, MobileCodeForm
 
@@ -51,11 +51,11 @@ def _codes(request) -> dict[str, str]:
 
 def _context(request, form) -> dict:
     now = timezone.now()
-    open_now = sla.within_service_hours(now)
+    open_now = inquiry_chat.service_open(now)
     return {
         "form": form,
         "open_now": open_now,
-        "opens_at": None if open_now else timezone.localtime(sla.service_opens_at(now)),
+        "opens_at": None if open_now else timezone.localtime(inquiry_chat.service_opens_at(now)),
         "confirm_mobile": settings.LIVECHAT_CONFIRM_MOBILE,
         "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS,
     }
@@ -87,7 +87,7 @@ def start(request):
         "language": request.LANGUAGE_CODE,
         "request": request,
     }
-    if not sla.within_service_hours(timezone.now()):
+    if not inquiry_chat.service_open(timezone.now()):
         inquiry = services.chat_message_leave(**fields)
         request.session["chat_reference"] = inquiry.reference
         return redirect("livechat:thanks")
@@ -125,7 +125,7 @@ def thanks(request):
     now = timezone.now()
     context = {
         "reference": request.session.get("chat_reference", ""),
-        "opens_at": timezone.localtime(sla.service_opens_at(now)),
+        "opens_at": timezone.localtime(inquiry_chat.service_opens_at(now)),
     }
     return _framable(render(request, "livechat/thanks.html", context))
 

@@ -22,7 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Bottom to top: an app may import the apps before it in this list, never those after it.
-LAYERS = ["org", "aftersales", "customers", "messaging", "loans", "reminders", "inquiries", "complaints", "staff"]
+LAYERS = [
+    "org",
+    "aftersales",
+    "customers",
+    "messaging",
+    "loans",
+    "reminders",
+    "inquiries",
+    "livechat",  # the online chat (#16): sessions around chat inquiries, above inquiries, below complaints
+    "complaints",
+    "staff",
+]
 
 # The project shell wires the apps together and may import any of them.
 SHELL = {

@@ -14,14 +14,24 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from inquiries import sla
 from inquiries.models import Inquiry, InquiryMessage
 from inquiries.services.common import event_add, first_response_record, message_create
 from inquiries.services.intake import follow_up_answered, inquiry_create
-from inquiries.sla import first_response_due
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.http import HttpRequest
+
+
+def service_open(at: datetime) -> bool:
+    """True while the service takes live chats (inside INQUIRY_SERVICE_HOURS; always when 24×7)."""
+    return sla.within_service_hours(at)
+
+
+def service_opens_at(at: datetime) -> datetime:
+    """When the service opens next (`at` itself while it is open)."""
+    return sla.service_opens_at(at)
 
 
 @transaction.atomic
@@ -51,7 +61,7 @@ def chat_inquiry_open(
         request=request,
     )
     if live:
-        inquiry.first_response_due = first_response_due(received_at, channel=Inquiry.Channel.CHAT)
+        inquiry.first_response_due = sla.first_response_due(received_at, channel=Inquiry.Channel.CHAT)
         Inquiry.objects.filter(pk=inquiry.pk).update(first_response_due=inquiry.first_response_due)
     return inquiry
 
