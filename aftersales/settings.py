@@ -509,6 +509,23 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# ---- inbound calls (#16) ----
+# A missed or abandoned call to the hotline owes the customer a callback within this many minutes.
+INBOUND_CALLBACK_MINUTES = env.int("INBOUND_CALLBACK_MINUTES", default=30)
+# A call continues the caller's open hotline inquiry received within this many hours; older ones get a new inquiry.
+INBOUND_CALL_CONTINUE_HOURS = env.int("INBOUND_CALL_CONTINUE_HOURS", default=24)
+# How long the agent's phone or browser rings (seconds) before the call counts as missed.
+INBOUND_DIAL_TIMEOUT_SECONDS = env.int("INBOUND_DIAL_TIMEOUT_SECONDS", default=20)
+# An agent's browser phone (Twilio Client identity) is this prefix + username; a profile's work phone is dialled instead.
+INBOUND_CLIENT_IDENTITY_PREFIX = env("INBOUND_CLIENT_IDENTITY_PREFIX", default="staff-")
+# Rate limits of the voice webhooks (the hotline number's incoming-call, dial-result and call-status URLs).
+PUBLIC_RATE_LIMITS = {
+    **PUBLIC_RATE_LIMITS,
+    "messaging:voice_incoming": ("600/m", None),
+    "messaging:voice_dial_status": ("600/m", None),
+    "messaging:voice_call_status": ("1200/m", None),
+}
+
 # ---- online chat (#16) ----
 # A live chat's first answer is due after N seconds (inquiries.sla); a chat without a customer window for N seconds
 # becomes an inquiry answered by SMS (livechat.beat); an optional SMS code (valid N minutes) confirms the mobile.

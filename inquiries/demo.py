@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.api import decrypt, mask_mobile, pii_hash
 from customers.fields import Ciphertext
 from customers.models import Customer
 from inquiries.models import CannedReply, Category, Inquiry, InquiryMessage, ResolutionCategory
+from inquiries.services.calls import call_summary
 from inquiries.sla import first_response_due
 from org.models import Department
 
@@ -89,6 +90,7 @@ def seed(ctx) -> None:
     target = ctx.customers * PER_CUSTOMER
     if Inquiry.objects.count() >= target:
         ctx.say("inquiries: already seeded")
+        _seed_inbound_calls(ctx)
         return
     rng = ctx.rng
     User = get_user_model()
@@ -116,6 +118,7 @@ def seed(ctx) -> None:
             InquiryMessage.objects.bulk_create(messages, batch_size=2000)
             created += len(rows)
     ctx.say(f"inquiries: {created} new ({int(BREACH_SHARE * 100)}% breached, some open in the live queue)")
+    _seed_inbound_calls(ctx)
 
 
 def _customers(Customer, limit: int) -> list[tuple[int, Ciphertext, str]]:
@@ -291,3 +294,48 @@ def _thread(rng, inquiry: Inquiry, plan) -> list[InquiryMessage]:
             )
         )
     return out
+
+
+DEMO_CALL_PREFIX = "CADEMO"  # the demo's inbound calls (#16): marked so a second run changes nothing
+
+
+def _seed_inbound_calls(ctx) -> None:
+    """Two seeded hotline inquiries become inbound calls (#16): one answered (3 min 12 s), one missed with a
+    callback owed (its countdown running on the inquiry page, the 回电 badge in the queue). Idempotent."""
+    if Inquiry.objects.filter(call_sid__startswith=DEMO_CALL_PREFIX).exists():
+        return
+    hotline = Inquiry.objects.filter(channel=Inquiry.Channel.HOTLINE, customer__isnull=False)
+    answered = hotline.filter(first_responded_at__isnull=False).order_by("-received_at", "-id").first()
+    missed = hotline.filter(first_responded_at__isnull=True, status__in=["new", "open"])
+    missed = missed.order_by("-received_at", "-id").first()
+    now = timezone.now()
+    rows = []
+    with translation.override("zh-hans"), transaction.atomic():
+        if answered is not None:
+            Inquiry.objects.filter(pk=answered.pk).update(
+                call_sid=DEMO_CALL_PREFIX + "ANSWERED", call_status="completed", call_duration_seconds=192
+            )
+            body = call_summary(answered=True, seconds=192, status="completed")
+            rows.append((answered, body, answered.first_responded_at, True))
+        if missed is not None:
+            missed_at = max(missed.received_at, now - timedelta(minutes=10))
+            Inquiry.objects.filter(pk=missed.pk).update(
+                call_sid=DEMO_CALL_PREFIX + "MISSED",
+                call_status="no-answer",
+                call_duration_seconds=25,
+                callback_due_at=missed_at + timedelta(minutes=30),
+            )
+            rows.append((missed, call_summary(answered=False, seconds=25, status="no-answer"), missed_at, False))
+        InquiryMessage.objects.bulk_create(
+            InquiryMessage(
+                inquiry=inquiry,
+                kind=InquiryMessage.Kind.CALL,
+                channel=Inquiry.Channel.HOTLINE,
+                body=body,
+                created_at=at,
+                reached_customer=reached,
+                author=inquiry.assigned_to if reached else None,
+            )
+            for inquiry, body, at, reached in rows
+        )
+    ctx.say(f"inquiries: {len(rows)} inbound calls (answered, missed with a callback owed)")

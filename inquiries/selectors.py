@@ -80,6 +80,8 @@ QUEUE_COLUMNS = (
     "customer__customer_number",
     "assigned_to_id",
     "next_response_due",
+    "callback_due_at",
+    "callback_done_at",
     "assigned_to__username",
     "assigned_to__first_name",
     "assigned_to__last_name",
@@ -109,6 +111,8 @@ class QueueRow:
     customer_number: str
     assigned_to_id: int | None
     next_response_due: datetime | None
+    callback_due_at: datetime | None  # a callback owed after a missed call (#16) while callback_done_at is None
+    callback_done_at: datetime | None
     agent_name: str
     detail_url: str = ""
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from inquiries import mailbox, services
-from inquiries.services import escalation
+from inquiries.services import calls, escalation
 
 
 @shared_task(ignore_result=True)
@@ -25,3 +25,9 @@ def escalation_watch() -> None:
     """Every 5 minutes: record missed escalation deadlines, alert departments before theirs (each once)."""
     escalation.escalation_breaches_mark()
     escalation.escalation_alerts_send()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=55)
+def callbacks_watch() -> None:
+    """Every minute: tell the owner (once) about each callback owed after a missed call that is now late (#16)."""
+    calls.callbacks_overdue_alert()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from inquiries import views
-from inquiries.views import departments, exports
+from inquiries.views import calls, departments, exports
 
 app_name = "inquiries"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.text_reveal, name="text_reveal"),
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/call/", views.call_log, name="call_log"),
+    path("<int:pk>/callback-done/", calls.callback_done, name="callback_done"),
     path("<int:pk>/note/", views.note, name="note"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/resolve/", views.resolve, name="resolve"),

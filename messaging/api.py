@@ -16,6 +16,8 @@
 - Opt-outs: `opt_out_phrase` / `is_opt_out` (the one phrase list, messaging.opt_out), `sms_opt_out_received`
   (an SMS asking to stop: opted out, confirmed), `provider_opt_out_record` (the provider's unsubscribe receipt),
   `inbound_sms_receive` and `register_inbound_sms_handler` (other inbound SMS go to the app that files them).
+- Calls to the hotline (#16): `register_inbound_call_handler` (the app that files calls answers `InboundCall`s with a
+  `CallRoute`, and hears how the agent's leg and the call ended; messaging.inbound_calls owns the Twilio webhooks).
 Reads (the outbox, costs) are in `messaging.selectors`; the model in `messaging.models`.
 """
 
@@ -36,6 +38,7 @@ from messaging.inbound import (
     register_inbound_sms_handler,
     sms_opt_out_received,
 )
+from messaging.inbound_calls import CallRoute, InboundCall, register_inbound_call_handler
 from messaging.opt_out import KEYWORDS as OPT_OUT_KEYWORDS
 from messaging.opt_out import is_opt_out, opt_out_phrase
 from messaging.policy import Decision, History, Limits, cap_reached, is_quiet, local_day_start, next_window_open
@@ -55,6 +58,9 @@ from messaging.services import (
 )
 
 __all__ = [
+    "CallRoute",
+    "InboundCall",
+    "register_inbound_call_handler",
     "MESSAGE_RANK",
     "OPT_OUT_KEYWORDS",
     "inbound_sms_receive",

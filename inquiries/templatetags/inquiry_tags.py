@@ -170,6 +170,11 @@ def queue_rows(context, inquiries, category_labels) -> SafeString:
     labels = _escaped_labels(_labels(context))
     esc = conditional_escape  # labels (lazy translations) and markup
     again = format_html(' <span class="badge text-bg-warning text-dark">{}</span>', _("Customer wrote again"))
+    callback = format_html(
+        ' <span class="badge text-bg-info text-dark" data-testid="callback-badge" title="{}">{}</span>',
+        _("Callback owed after a missed call"),
+        _("Callback"),
+    )
     status_badges = {
         "escalated": " " + badge("escalated", Inquiry.Status.ESCALATED.label),
         "resolved": " " + badge("resolved", Inquiry.Status.RESOLVED.label),
@@ -195,6 +200,8 @@ def queue_rows(context, inquiries, category_labels) -> SafeString:
         state = sla_badge_html(sla_state(inquiry, now), labels)
         if inquiry.awaiting_agent:
             state += again
+        if inquiry.callback_due_at and not inquiry.callback_done_at:
+            state += callback
         state += status_badges.get(inquiry.status, "")
         flag = (
             f' <span class="badge text-bg-warning text-dark" title="{quote(inquiry.flag_reason)}">{check}</span>'

@@ -39,6 +39,19 @@ def twiml_say(text: str, language: str) -> str:
     return f"<Response><Say language={quoteattr(language)}>{escape(text)}</Say></Response>"
 
 
+def signed_params(request) -> dict[str, str] | None:
+    """The form fields of a request Twilio signed (X-Twilio-Signature over PUBLIC_BASE_URL + path, the URL Twilio
+    called, also behind a proxy), or None when the signature is missing or wrong (or no auth token is configured)."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.TWILIO_AUTH_TOKEN:
+        return None
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+    params = {key: request.POST.get(key) for key in request.POST}
+    if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature):
+        return None
+    return params
+
+
 class Backend(BaseBackend):
     name = "twilio"
 
@@ -111,12 +124,8 @@ class Backend(BaseBackend):
     # ---- status callbacks ----
     def parse_status_callback(self, request) -> StatusUpdate | None:
         """Validate X-Twilio-Signature against PUBLIC_BASE_URL + path (the URL Twilio called, also behind a proxy)."""
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not settings.TWILIO_AUTH_TOKEN:
-            return None
-        url = settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
-        params = {key: request.POST.get(key) for key in request.POST}
-        if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature):
+        params = signed_params(request)
+        if params is None:
             return None
         sid = params.get("MessageSid") or params.get("SmsSid") or params.get("CallSid") or ""
         status = params.get("MessageStatus") or params.get("SmsStatus") or params.get("CallStatus") or ""

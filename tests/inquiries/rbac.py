@@ -34,6 +34,18 @@ def _attachment_id():
     ]
 
 
+def _callback_owed_id():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inquiries.models import Inquiry
+
+    inquiry = _inquiry()
+    Inquiry.objects.filter(pk=inquiry.pk).update(callback_due_at=timezone.now() + timedelta(minutes=30))
+    return [inquiry.pk]
+
+
 def _post(url_name, data, *, args=_inquiry_id, ok=302):
     """A POST that works inquiries: workers get `ok`, others 403, anonymous to login."""
     return allow(url_name, WORKERS, args=args, method="post", data=data, ok=ok)
@@ -50,6 +62,7 @@ CASES = [
     _post("inquiries:reply", {"via": "sms", "body": "Hello"}),
     _post("inquiries:call_log", {"call-body": "Called", "call-reached": "on"}),
     _post("inquiries:note", {"note-body": "Note"}),
+    _post("inquiries:callback_done", {"note": "Called back", "reached": "1"}, args=_callback_owed_id),  # #16
     _post("inquiries:escalate", {"escalate-note": "x"}, ok=400),  # no department chosen: the form is shown again
     _post("inquiries:resolve", {"resolve-category": "answered", "resolve-note": "done"}),
     _post("inquiries:reopen", {"reopen-reason": "again"}, args=_resolved_id),

@@ -16,6 +16,10 @@ def _tokenless_push(name):
 CASES = [
     _unsigned_webhook("messaging:webhook_sms_status"),
     _unsigned_webhook("messaging:webhook_call_status"),
+    # The hotline number's voice webhooks (#16): Twilio's signature or 403.
+    _unsigned_webhook("messaging:voice_incoming"),
+    _unsigned_webhook("messaging:voice_dial_status"),
+    _unsigned_webhook("messaging:voice_call_status"),
     _tokenless_push("messaging:webhook_aliyun_report"),
     _tokenless_push("messaging:webhook_aliyun_up"),
 ]
