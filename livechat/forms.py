@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from customers.api import normalize_mainland_mobile
@@ -38,6 +39,7 @@ class ChatStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.codes = codes or {}  # mobile (E.164) -> the code sent to it (still valid)
         self.fields["text"].max_length = settings.LIVECHAT_MESSAGE_MAX_CHARS
+        self.fields["text"].validators.append(MaxLengthValidator(settings.LIVECHAT_MESSAGE_MAX_CHARS))
         self.fields["text"].widget.attrs["maxlength"] = settings.LIVECHAT_MESSAGE_MAX_CHARS
         if not settings.LIVECHAT_CONFIRM_MOBILE:
             del self.fields["code"]
