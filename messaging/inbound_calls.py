@@ -143,7 +143,11 @@ def voice_incoming(request):
     if not _handler:
         logger.warning("inbound call with no handler registered: not filed")
         return _twiml(_sorry(response))
-    route = _handler[0].incoming(call)
+    try:
+        route = _handler[0].incoming(call)
+    except Exception:  # the caller must hear something: Twilio's own error message is worse than our apology
+        logger.exception("inbound call %s could not be filed", call.call_sid[:40])
+        route = None
     if not route:
         return _twiml(_sorry(response))
     with translation.override(GREETING_LANGUAGE):

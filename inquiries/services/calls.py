@@ -188,7 +188,8 @@ def call_pop_send(*, inquiry_id: int, agent: User, phone: str) -> bool:
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string("inquiries/_call_pop.html", context)
     event = {"type": "call", "inquiry": inquiry.pk, "reference": inquiry.reference, "url": context["inquiry_url"]}
-    return push_to_staff(agent.pk, {**event, "html": html})
+    # Sticky: the pop stays while the agent talks (closed by its button), it is their screen's caller card.
+    return push_to_staff(agent.pk, {**event, "html": html, "level": "warning", "sticky": True})
 
 
 def call_pop_context(*, inquiry: Inquiry, phone: str) -> dict:

@@ -98,6 +98,7 @@ def test_incoming_call_pops_on_the_routed_agents_screen_only(voice, make_staff):
     assert "<Client>staff-pop_free</Client>" in response.content.decode()
     assert got_busy is None
     assert (got_free["type"], got_free["reference"], got_free["inquiry"]) == ("call", inquiry.reference, inquiry.pk)
+    assert got_free["sticky"] is True  # the caller card stays while the agent talks
     html = got_free["html"]
     assert "王晓明" in html
     assert "138****5678" in html and "13812345678" not in html  # masked, never the full number

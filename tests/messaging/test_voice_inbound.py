@@ -1,5 +1,6 @@
 """The hotline number's voice webhooks (#16): Twilio's signature or 403, TwiML answers, bad input never a 500."""
 
+import dataclasses
 from datetime import datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -137,3 +138,16 @@ def test_garbage_duration_is_dropped_and_the_outcome_still_recorded(client, voic
     inquiry = Inquiry.objects.get()
     assert (inquiry.call_status, inquiry.call_duration_seconds) == ("completed", None)
     assert inquiry.messages.filter(kind="call").get().body == "来电，已接听。"  # no length, still the outcome
+
+
+def test_a_failing_handler_still_answers_the_caller(client, voice, monkeypatch):
+    # given a handler that fails (a database outage, a bug)
+    from messaging import inbound_calls
+
+    def broken(call):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(inbound_calls, "_handler", [dataclasses.replace(inbound_calls._handler[0], incoming=broken)])
+    # when a call comes in, then the caller hears our apology rather than Twilio's application error
+    response = signed_post(client, "voice_incoming", CALL)
+    assert response.status_code == 200 and "<Hangup />" in response.content.decode()
