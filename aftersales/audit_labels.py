@@ -125,6 +125,17 @@ CHANGE_KEY_LABELS = {
     "note": _("note"),
     "document": _("document"),
     "method": _("method"),
+    "created": pgettext_lazy("audit", "created"),
+    "department": _("department"),
+    "evidence": _("evidence"),
+    "fee": _("fee"),
+    "hours": _("hours"),
+    "interest": _("interest"),
+    "option": _("option"),
+    "prepaid": _("prepaid"),
+    "principal": _("principal"),
+    "recomputed": _("recomputed"),
+    "principal_prepaid": _("principal prepaid"),
 }
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -80,11 +81,12 @@ def status(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks.append((_("Database"), True, connection.vendor))
+        checks.append((_("Database"), True, _BACKEND_LABELS.get(connection.vendor, ""), connection.vendor))
     except DatabaseError as exc:  # pragma: no cover - the page cannot render without a database anyway
-        checks.append((_("Database"), False, str(exc)))
-    broker_ok, broker_detail = _broker_status()
-    checks.append((_("Message broker"), broker_ok, broker_detail))
+        checks.append((_("Database"), False, _("unreachable"), exc.__class__.__name__))
+    broker_ok, scheme, error = _broker_status()
+    broker_detail = _BACKEND_LABELS.get(scheme, "") if broker_ok else _("unreachable")
+    checks.append((_("Message broker"), broker_ok, broker_detail, f"{scheme}: {error}" if error else scheme))
     for component in background_health():
         label = _("Worker") if component.name == "worker" else _("Scheduler (beat)")
         if component.last_seen:
@@ -93,11 +95,21 @@ def status(request):
             }
         else:
             detail = _("never seen")
-        checks.append((label, component.healthy, detail))
+        checks.append((label, component.healthy, detail, ""))
     return render(request, "aftersales/status.html", {"checks": checks})
 
 
-def _broker_status() -> tuple[bool, str]:
+# What each database and broker is, in words; the technical name is shown beside it as code.
+_BACKEND_LABELS = {
+    "sqlite": gettext_lazy("embedded database file (demo)"),
+    "postgresql": gettext_lazy("database server"),
+    "atomicfs": gettext_lazy("embedded file queue (demo)"),
+    "redis": gettext_lazy("queue server"),
+}
+
+
+def _broker_status() -> tuple[bool, str, str]:
+    """(reachable, the broker URL's scheme, the error's class name or "")."""
     from aftersales.celery import app
 
     url = settings.CELERY_BROKER_URL
@@ -105,9 +117,9 @@ def _broker_status() -> tuple[bool, str]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-        return True, scheme
+        return True, scheme, ""
     except Exception as exc:  # noqa: BLE001 — any broker failure (kombu, redis, OS) is reported on the page
-        return False, f"{scheme}: {exc.__class__.__name__}"
+        return False, scheme, exc.__class__.__name__
 
 
 def _audit_entries(request):

@@ -15,7 +15,7 @@ ZERO = Decimal("0.00")
 
 
 class AmortizationMethod(models.TextChoices):
-    EQUAL_INSTALLMENT = "equal_installment", _("Equal installment (等额本息)")
+    EQUAL_INSTALLMENT = "equal_installment", _("Equal installment")
     EQUAL_PRINCIPAL = "equal_principal", _("Equal principal (等额本金)")
     INTEREST_ONLY = "interest_only", _("Interest only, principal at the end (先息后本)")
 

@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from customers.fields import EncryptedTextField
 
 
+# The providers' names as staff read them (the backends' `name` is the stored code).
+PROVIDER_LABELS = {
+    "outbox": _("Outbox (demo)"),
+    "twilio": "Twilio",
+    "aliyun": _("Alibaba Cloud SMS"),
+}
+
+
 class OutboundMessage(models.Model):
     """Every SMS and call the portal sends, whatever the purpose and provider: the record for status, cost and audit."""
 
@@ -101,6 +109,11 @@ class OutboundMessage(models.Model):
             # the held-message sweeper: held rows due first
             models.Index(fields=["not_before"], name="outbound_held_idx", condition=models.Q(status="held")),
         ]
+
+    @property
+    def provider_label(self) -> str:
+        """The provider in words (演示发件箱, 阿里云短信, Twilio); an unknown code as stored."""
+        return str(PROVIDER_LABELS.get(self.provider, self.provider))
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.to_masked} {self.status}"

@@ -203,6 +203,7 @@ def review_sign_off(*, review: PerformanceReview, actor, request=None) -> Perfor
         if not review.locked:
             if review.staff_id == getattr(actor, "pk", None):
                 raise ValidationError(_("You cannot sign off your own review."))
+            previous_status = review.status
             review.status = PerformanceReview.Status.SIGNED
             review.signed_by = actor
             review.signed_at = timezone.now()
@@ -213,7 +214,7 @@ def review_sign_off(*, review: PerformanceReview, actor, request=None) -> Perfor
                 action="review_sign_off",
                 obj=review,
                 changes={
-                    "status": ["unsigned", "signed"],
+                    "status": [previous_status, review.status],
                     "score": [None, str(review.score)],
                     "grade": [None, review.grade],
                     "pay_coefficient": [None, str(review.pay_coefficient)],
