@@ -132,7 +132,8 @@ KPIS: list[Kpi] = [
         _("Customer satisfaction"),
         _(
             "Average rating (1–5) of the satisfaction surveys answered in the period, credited to the staff member "
-            "who resolved the inquiry or handled the complaint; the number of answers is shown beside it."
+            "who resolved the inquiry or handled the complaint, and of the online chats rated in the period, credited "
+            "to the agent who held the chat; the number of answers is shown beside it."
         ),
         RATING,
         RATIO,

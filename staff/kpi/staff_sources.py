@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from livechat import kpi_sources as chat_sources
 from staff.kpi.periods import Period
 from staff.models import QaReview, Survey, TrainingAttendance
 
@@ -72,11 +73,14 @@ def _grouped(names: tuple[str, ...], periods: list[Period], base: QuerySet, staf
 def components(
     *, periods: list[Period], span: Period, staff_ids: Iterable[int] | None = None, live: Callable[[str], Q] | None
 ) -> list[dict]:
-    """Per-staff aggregates of surveys (live days only), QA and training for each period (up to 3 queries)."""
+    """Per-staff aggregates of surveys and chat ratings (live days only), QA and training for each period (up to 4
+    queries)."""
     rows: list[dict] = []
     if live is not None:
         surveys = Survey.objects.filter(component_filter("csat_count", span) & live("answered_at"))
         rows += _grouped(SURVEYS, periods, surveys, staff_ids)
+        # CSAT also counts the online chats' ratings (#16), credited to the agent who held the chat.
+        rows += chat_sources.components(periods=periods, span=span, staff_ids=staff_ids, live=live)
     rows += _grouped(QA, periods, QaReview.objects.filter(component_filter("qa_count", span)), staff_ids)
     training = TrainingAttendance.objects.filter(_held(span))
     rows += _grouped(TRAINING, periods, training, staff_ids)
@@ -84,7 +88,8 @@ def components(
 
 
 def daily_components(*, within: Callable[[str], Q], staff_ids: Iterable[int] | None = None) -> list[dict]:
-    """Rows {"day", "staff", csat_sum, csat_count} of the surveys answered on the given days (1 query)."""
+    """Rows {"day", "staff", csat_sum, csat_count} of the surveys answered and the chats rated on the given days
+    (2 queries)."""
     qs = (
         _scoped(Survey.objects.filter(within("answered_at"), rating__isnull=False), "staff", staff_ids)
         .order_by()
@@ -92,7 +97,7 @@ def daily_components(*, within: Callable[[str], Q], staff_ids: Iterable[int] | N
         .values("day", "staff")
         .annotate(csat_sum=Sum("rating"), csat_count=Count("id"))
     )
-    return list(qs)
+    return list(qs) + chat_sources.daily_components(within=within, staff_ids=staff_ids)  # chat ratings (#16)
 
 
 def records(*, name: str, period: Period, staff_ids: Iterable[int] | None = None) -> QuerySet:
