@@ -101,7 +101,7 @@ def _call(params: dict) -> InboundCall:
 
 
 def _twiml(response: VoiceResponse) -> HttpResponse:
-    return HttpResponse(str(response), content_type="text/xml")
+    return HttpResponse(str(response), content_type="text/xml; charset=utf-8")
 
 
 def _sorry(response: VoiceResponse) -> VoiceResponse:
