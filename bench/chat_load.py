@@ -56,7 +56,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -132,6 +132,24 @@ CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [  # noqa: F405
     for host in CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]  # noqa: F405
 ]
 '''
+
+
+WHAT_IF_POOL = """
+# --what-if-thread-pool: the consumers' database calls on a pool of threads instead of the one thread that
+# channels.db.database_sync_to_async (thread_sensitive=True) shares between every consumer of the process.
+import channels.db as _channels_db  # noqa: E402
+
+_DatabaseSyncToAsync = _channels_db.DatabaseSyncToAsync
+
+
+def _database_sync_to_async(func=None, *, thread_sensitive=False):
+    if func is None:
+        return lambda f: _DatabaseSyncToAsync(f, thread_sensitive=thread_sensitive)
+    return _DatabaseSyncToAsync(func, thread_sensitive=thread_sensitive)
+
+
+_channels_db.database_sync_to_async = _database_sync_to_async
+"""
 
 
 def layer_needs_fix(env: dict[str, str]) -> bool:
@@ -369,6 +387,7 @@ class Stats:
     events: Counter = field(default_factory=Counter)
     drops: Counter = field(default_factory=Counter)
     refused: Counter = field(default_factory=Counter)
+    handshake_retries: Counter = field(default_factory=Counter)
     http: dict[str, list[float]] = field(default_factory=lambda: {"start": [], "window": [], "claim": []})
     loop_lag: list[float] = field(default_factory=list)
     queue_pushes: int = 0
@@ -386,16 +405,28 @@ class Socket:
         self.closing = False
         self.task: asyncio.Task | None = None
 
-    async def open(self) -> None:
-        self.ws = await connect(
+    async def open(self, attempts: int = 5) -> None:
+        """Connect; a refused or timed-out handshake is tried again after a second (as the pages' scripts do)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.ws = await self.connect()
+                break
+            except (OSError, InvalidHandshake, TimeoutError):
+                self.stats.handshake_retries[self.kind] += 1
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(1.0)
+        self.ready.set()
+        self.task = asyncio.create_task(self.read())
+
+    async def connect(self) -> ClientConnection:
+        return await connect(
             self.url,
             origin=self.origin,
             additional_headers={"Cookie": self.cookie} if self.cookie else None,
             open_timeout=60,
             max_queue=None,
         )
-        self.ready.set()
-        self.task = asyncio.create_task(self.read())
 
     async def read(self) -> None:
         while True:
@@ -411,17 +442,11 @@ class Socket:
             while not self.closing:
                 await asyncio.sleep(1.0)
                 try:
-                    self.ws = await connect(
-                        self.url,
-                        origin=self.origin,
-                        additional_headers={"Cookie": self.cookie} if self.cookie else None,
-                        open_timeout=60,
-                        max_queue=None,
-                    )
+                    self.ws = await self.connect()
                     self.reconnected += 1
                     self.ready.set()
                     break
-                except (OSError, InvalidStatus, TimeoutError):
+                except (OSError, InvalidHandshake, TimeoutError):
                     self.stats.refused[self.kind] += 1
 
     async def send(self, event: dict) -> bool:
@@ -557,7 +582,7 @@ async def run(args, port: int, agents: list[str], server: subprocess.Popen) -> d
     chats = [Chat(i, token, stats) for i, (token, _) in enumerate(started, start=1)]
     for chat in chats:
         chat.customer = Socket(f"{ws_base}/ws/chat/{chat.token}/", base, "", chat.on_customer, stats, "customer")
-    await gather_limited([c.customer.open() for c in chats], 20)
+    await gather_limited([c.customer.open() for c in chats], 10)
     say(f"{len(chats)} customer sockets open (waiting); the agents claim their chats")
 
     ids = await loop.run_in_executor(pool, inquiry_ids, [c.token for c in chats])
@@ -572,7 +597,7 @@ async def run(args, port: int, agents: list[str], server: subprocess.Popen) -> d
             stats,
             "agent",
         )
-    await gather_limited([c.agent.open() for c in chats], 20)
+    await gather_limited([c.agent.open() for c in chats], 5)
     await asyncio.sleep(1.0)
     active = sum(1 for c in chats if "active" in c.states)
     say(f"{len(chats)} agent chat sockets open; {active} chats active; messages for {args.duration:g} s")
@@ -645,6 +670,7 @@ def summarise(args, stats, chats, elapsed, cpu_before, cpu_after, load_before, l
     result["errors"] = dict(stats.errors)
     result["socket_drops"] = dict(stats.drops)
     result["reconnects_refused"] = dict(stats.refused)
+    result["handshake_retries"] = dict(stats.handshake_retries)
     result["queue_pushes_on_staff_sockets"] = stats.queue_pushes
     result["chats_ended"] = ended
     result["http_ms"] = {
@@ -686,6 +712,7 @@ def print_table(result: dict) -> None:
     )
     print(
         f"errors: {result['errors'] or 'none'}; socket drops: {result['socket_drops'] or 'none'}; "
+        f"handshakes tried again: {result['handshake_retries'] or 'none'}; "
         f"chats ended: {result['chats_ended']}"
     )
     print(
@@ -714,6 +741,17 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument(
+        "--web-conn-max-age",
+        type=int,
+        default=0,
+        help="CONN_MAX_AGE of the web server (run_prod.sh web: 0, as Django advises under ASGI); to compare",
+    )
+    parser.add_argument(
+        "--what-if-thread-pool",
+        action="store_true",
+        help="experiment: the consumers' database calls on a thread pool (thread_sensitive=False), not one thread",
+    )
+    parser.add_argument(
         "--as-configured", action="store_true", help="serve the settings as they are (no channel-layer timeout fix)"
     )
     args = parser.parse_args()
@@ -724,9 +762,9 @@ def main() -> int:
     env = bench_env(args, port)
     (ROOT / "var" / "chatbench").mkdir(parents=True, exist_ok=True)
     prepare_database(args, env)
-    if not args.as_configured and layer_needs_fix(env):
+    if args.what_if_thread_pool or (not args.as_configured and layer_needs_fix(env)):
         fixed = ROOT / "var" / "chatbench" / "chatbench_settings.py"
-        fixed.write_text(LAYER_FIX)
+        fixed.write_text(LAYER_FIX + (WHAT_IF_POOL if args.what_if_thread_pool else ""))
         env["PYTHONPATH"] = os.pathsep.join([str(fixed.parent), str(ROOT)])
         env["DJANGO_SETTINGS_MODULE"] = "chatbench_settings"
         say(f"the channel layer has no socket_timeout (redis-py 8 reads time out at 5 s): serving {fixed}")
@@ -736,7 +774,7 @@ def main() -> int:
     agents = ensure_agents(args.agents)
     log = ROOT / "var" / "chatbench" / "web.log"
     say(f"starting the web server (Daphne x{args.servers}, as scripts/run_prod.sh web) on port {port}; log {log}")
-    server = start_server({**env, "CONN_MAX_AGE": "0"}, log, args.servers)
+    server = start_server({**env, "CONN_MAX_AGE": str(args.web_conn_max_age)}, log, args.servers)
     try:
         deadline = time.monotonic() + 120
         while True:
