@@ -6,6 +6,9 @@ channel layer under SQLite and the Redis layer when REDIS_URL is set.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
 import time
 
 import pytest
@@ -106,3 +109,49 @@ def test_customer_and_agent_chat_live(chromium, asgi_live_server, make_staff, se
     finally:
         agent_context.close()
         customer_context.close()
+
+
+@contextlib.contextmanager
+def _website(html: str):
+    """The company's website: one page on its own local origin (another port than the portal)."""
+    body = html.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_embed_script_opens_the_chat_in_a_panel_on_the_company_website(chromium, asgi_live_server, settings):
+    # given the company's website (another origin) allowed to frame the chat, with the script on its page
+    script = f"{asgi_live_server.url}/static/js/livechat-embed.js"
+    html = f'<!doctype html><meta charset="utf-8"><title>公司官网</title><h1>欢迎</h1><script src="{script}"></script>'
+    context = _context(chromium, asgi_live_server, "zh-CN")
+    page = context.new_page()
+    try:
+        with _website(html) as site:
+            settings.LIVECHAT_EMBED_ORIGINS = [site]
+            page.goto(f"{site}/")
+            # when the visitor presses the floating button
+            page.click("[data-aftersales-chat=button]")
+            # then the chat's start form opens in a panel on the page
+            frame = page.frame_locator("[data-aftersales-chat=panel]")
+            frame.locator("[data-testid=chat-start-form]").wait_for()
+            assert frame.locator("[data-testid=chat-start]").inner_text().strip() == "开始咨询"
+    finally:
+        context.close()
