@@ -106,7 +106,10 @@ def _finished(customer, started, topic, question, answer, seconds, rating, agent
         with override("zh-hans"):
             rated = _("The customer rated the chat %(score)s / 5.") % {"score": rating}
         thread.chat_event_add(inquiry_id=inquiry.pk, text=rated, at=ended)
-        inquiry_services.inquiry_claim(inquiry=inquiry, user=agent)
+        try:
+            inquiry_services.inquiry_claim(inquiry=inquiry, user=agent)
+        except inquiry_services.ClaimLost:  # given to someone at once (INQUIRY_AUTO_ASSIGN): the demo agent held it
+            inquiry_services.inquiry_assign(inquiry=inquiry, to_user=agent, actor=agent)
         inquiry_services.inquiry_resolve(
             inquiry=inquiry, actor=agent, category=ResolutionCategory.ANSWERED, note=answer[:100]
         )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import async_to_sync
 
 from livechat import services
 
@@ -20,3 +24,14 @@ def make_chat(
         text=text,
         language="zh-hans",
     )
+
+
+def run(scenario):
+    """Run an async scenario to the end in ONE event loop (the in-memory channel layer lives in one loop). In a thread
+    of its own when this thread already runs a loop (the session's Playwright, after a browser test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(scenario)()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(scenario)).result()
