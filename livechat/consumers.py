@@ -33,6 +33,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from inquiries.models import Inquiry
 from livechat import selectors, services
 from livechat.models import ChatSession
 
@@ -148,6 +149,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             event = await self.store(content.get("text"), client_id)
         except services.ChatRefused as refused:
             await self.send_json({"type": "error", "code": refused.code, "client_id": client_id})
+            if refused.code == "not_live":  # e.g. the inquiry was resolved meanwhile: both sides learn the state
+                await self.broadcast_state()
             return
         event.pop("delivered", None)
         await self.channel_layer.group_send(self.group, {"type": "chat.message", "event": event})
@@ -217,17 +220,24 @@ class CustomerChatConsumer(ChatConsumer):
         return await database_sync_to_async(_customer_store)(self.session_id, text, client_id)
 
 
-def _customer_store(session_id: int, text, client_id: str) -> dict:
-    session = ChatSession.objects.get(pk=session_id)
+def _live_session(session_id: int) -> ChatSession:
+    """The chat, still live; a chat whose inquiry was resolved meanwhile ends now (refused: not live)."""
+    session = ChatSession.objects.select_related("inquiry").get(pk=session_id)
+    if session.is_live and session.inquiry.status == Inquiry.Status.RESOLVED:
+        services.chat_end(session_id=session_id, by=session.inquiry.resolved_by)
+        session.refresh_from_db()
     if not session.is_live:
         raise services.ChatRefused("not_live")
+    return session
+
+
+def _customer_store(session_id: int, text, client_id: str) -> dict:
+    session = _live_session(session_id)
     return services.chat_customer_message(session=session, text=text, client_id=client_id)
 
 
 def _agent_store(session_id: int, user, text, client_id: str) -> dict:
-    session = ChatSession.objects.select_related("inquiry").get(pk=session_id)
-    if not session.is_live:
-        raise services.ChatRefused("not_live")
+    session = _live_session(session_id)
     return services.chat_agent_message(session=session, user=user, text=text, client_id=client_id)
 
 

@@ -252,7 +252,13 @@ def chats_abandon(*, now: datetime | None = None) -> list[int]:
     cutoff = now - timedelta(seconds=settings.LIVECHAT_ABANDON_SECONDS)
     with transaction.atomic():
         stale = ChatSession.objects.filter(state__in=LIVE_STATES, customer_sockets__lte=0, customer_left_at__lt=cutoff)
-        rows = list(stale.select_for_update(skip_locked=True).values_list("pk", "inquiry_id"))
+        # Resolved meanwhile: nothing is owed, the chat just ended.
+        stale.filter(inquiry__status=Inquiry.Status.RESOLVED).update(state=ChatSession.State.ENDED, ended_at=now)
+        rows = list(
+            stale.exclude(inquiry__status=Inquiry.Status.RESOLVED)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "inquiry_id")
+        )
         if not rows:
             return []
         ChatSession.objects.filter(pk__in=[pk for pk, _i in rows], state__in=LIVE_STATES).update(

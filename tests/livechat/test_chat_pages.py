@@ -200,3 +200,17 @@ def test_the_code_is_tied_to_the_mobile_it_was_sent_to(client, agent, settings):
     other = {**FORM, "mobile": "13900139000", "code": code}
     assert client.post(reverse("livechat:start"), other).status_code == 400
     assert not ChatSession.objects.exists()
+
+
+def test_the_sweep_just_ends_a_chat_whose_inquiry_was_resolved(agent, settings):
+    from inquiries import services as inquiry_services
+
+    settings.LIVECHAT_ABANDON_SECONDS = 120
+    session = make_chat()
+    inquiry = Inquiry.objects.get(pk=session.inquiry_id)
+    inquiry_services.inquiry_claim(inquiry=inquiry, user=agent)
+    inquiry_services.inquiry_resolve(inquiry=inquiry, actor=agent, category="answered", note="已答复")
+    ChatSession.objects.filter(pk=session.pk).update(customer_left_at=timezone.now() - timedelta(seconds=300))
+    assert services.chats_abandon() == []
+    assert ChatSession.objects.get(pk=session.pk).state == "ended"
+    assert not inquiry.messages.filter(body=_("The customer left the chat: answer by SMS.")).exists()

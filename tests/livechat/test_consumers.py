@@ -364,3 +364,30 @@ def test_the_panel_offers_the_canned_replies_to_the_agent_holding_the_chat(clien
     html = client.get(reverse("inquiries:detail", args=[session.inquiry_id])).content.decode()
     assert 'id="chat-canned"' in html and 'data-target="#chat-text"' in html and "您好，还款日为每月15日。" in html
     assert f'data-socket="/ws/chat/agent/{session.inquiry_id}/"' in html
+
+
+def test_a_chat_whose_inquiry_was_resolved_ends_at_the_next_message(agent):
+    # given a chat the agent resolved through the inquiry's Resolve action while the window was open
+    from inquiries import services as inquiry_services
+
+    session = make_chat()
+    inquiry = Inquiry.objects.get(pk=session.inquiry_id)
+    inquiry_services.inquiry_claim(inquiry=inquiry, user=agent)
+
+    async def scenario():
+        customer = customer_socket(session)
+        await customer.connect()
+        await drain(customer)
+        await database_sync_to_async(inquiry_services.inquiry_resolve)(
+            inquiry=inquiry, actor=agent, category="answered", note="已答复"
+        )
+        await customer.send_json_to({"type": "message", "client_id": "late", "text": "还有一个问题"})
+        error = await until(customer, "error")
+        state = await until(customer, "state")
+        await customer.disconnect()
+        return error, state
+
+    error, state = run(scenario)
+    # then the customer is told the chat has ended (and may rate it, or start a new one)
+    assert error["code"] == "not_live" and state["state"] == "ended"
+    assert ChatSession.objects.get(pk=session.pk).state == "ended"
