@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from aftersales import names
-from aftersales.audit import audit_log
 from aftersales.live import push_to_agents, push_to_staff
 from customers.api import mask_mobile, pii_hash
 from inquiries import services as inquiry_services
@@ -101,7 +100,6 @@ def chat_start(
             thread.chat_event_add(
                 inquiry_id=inquiry.pk, text=_("No agent was on duty when the chat started: answer by SMS."), at=now
             )
-        audit_log(action="chat_start", obj=inquiry, changes={"live": live}, request=request)
         _queue_changed(session)
         if inquiry.assigned_to_id:  # given to an agent automatically (INQUIRY_AUTO_ASSIGN)
             event = {"type": "chat", "inquiry": inquiry.pk, "reference": inquiry.reference}
@@ -218,7 +216,6 @@ def chat_end(*, session_id: int, by: User | None = None) -> ChatSession | None:
         else:
             text = _("%(user)s ended the chat.") % {"user": names.user_display(by)}
         thread.chat_event_add(inquiry_id=session.inquiry_id, text=text, author=by, at=now)
-        audit_log(actor=by, action="chat_end", obj=session.inquiry, changes={"by_customer": by is None})
         _queue_changed(session)
     return session
 
@@ -276,9 +273,3 @@ def chats_abandon(*, now: datetime | None = None) -> list[int]:
 def delivered(*, message_id: int) -> bool:
     """The customer's window received an agent's answer (it reached the customer: the SLA)."""
     return thread.chat_reply_delivered(message_id=message_id)
-
-
-def permission_check(*, user: User, session: ChatSession) -> None:
-    """Raise PermissionDenied unless the user may work the chat's inquiry."""
-    if not selectors.may_work(user=user, inquiry=session.inquiry):
-        raise PermissionDenied
