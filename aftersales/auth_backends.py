@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 
 class PortalModelBackend(ModelBackend):
@@ -21,3 +23,17 @@ class PortalModelBackend(ModelBackend):
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """The user's own and their groups' permissions in one query (ModelBackend makes two), kept for the request."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list("content_type__app_label", "codename").distinct()
+            }
+        return user_obj._perm_cache

@@ -10,7 +10,21 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -18,7 +32,7 @@ from aftersales import permissions as roles
 from aftersales.names import person_name
 from customers.api import pii_hash
 from customers.selectors import customer_quick_search_ids
-from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryMessage, queue_rank
+from inquiries.models import OPEN_STATUS_VALUES, CannedReply, Inquiry, InquiryAttachment, InquiryMessage, queue_rank
 from inquiries.routing import AgentLoad
 from inquiries.side_panel import SidePanel, side_panel  # noqa: F401 — re-exported
 from org.models import StaffProfile
@@ -284,26 +298,52 @@ def _follow_ups_late_by_agent(now: datetime) -> list[tuple[int | None, int]]:
 
 
 def inquiry_thread(*, inquiry: Inquiry) -> list[InquiryMessage]:
-    """The whole thread in order, with authors, outbound records and attachments."""
-    own = [f.name for f in InquiryMessage._meta.concrete_fields]
-    return list(
+    """The whole thread in order, with authors, outbound records and attachments (read only where there are any)."""
+    # The thread shows the author's name and the outbound record's status and error: not its text and parameters (the
+    # message's own body is the text sent). The original of a masked message (body_full, encrypted) is only revealed
+    # on request: the page needs to know whether there is one, not to decrypt every message's.
+    own = [f.name for f in InquiryMessage._meta.concrete_fields if f.name != "body_full"]
+    messages = list(
         inquiry.messages.select_related("author", "outbound_message")
-        # the thread shows the author's name and the outbound record's status and error: not its text and
-        # parameters (the message's own body is the text sent)
         .only(*own, *THREAD_AUTHOR_FIELDS, "outbound_message__status", "outbound_message__error_message")
-        .prefetch_related("attachments")
+        .annotate(
+            has_body_full=ExpressionWrapper(~Q(body_full=""), output_field=BooleanField()),
+            has_attachments=Exists(InquiryAttachment.objects.filter(message_id=OuterRef("pk"))),
+        )
         .order_by("created_at", "id")
     )
+    with_files = [m for m in messages if m.has_attachments]
+    if with_files:
+        prefetch_related_objects(with_files, "attachments")
+    none = InquiryAttachment.objects.none()
+    for message in messages:
+        if not message.has_attachments:
+            message._prefetched_objects_cache = {"attachments": none}
+    return messages
 
 
 THREAD_AUTHOR_FIELDS = ("author__username", "author__first_name", "author__last_name")
 
 
+CANNED_CACHE_KEY = "inquiries:canned-replies:v1"
+
+
 def canned_replies_for(*, language: str) -> list[CannedReply]:
-    """Active canned replies in the language (falling back to all languages when none exist in it)."""
-    replies = list(CannedReply.objects.filter(active=True).order_by("language", "position", "title"))
+    """Active canned replies in the language (falling back to all languages when none exist in it).
+
+    Every inquiry page shows them and they change rarely: kept in the cache, dropped whenever one is saved or deleted
+    (`canned_replies_forget`, connected in InquiriesConfig.ready()), and at the latest after 10 minutes."""
+    replies = cache.get(CANNED_CACHE_KEY)
+    if replies is None:
+        replies = list(CannedReply.objects.filter(active=True).order_by("language", "position", "title"))
+        cache.set(CANNED_CACHE_KEY, replies, 600)
     matching = [r for r in replies if r.language == language]
     return matching or replies
+
+
+def canned_replies_forget(**_signal) -> None:
+    """Drop the cached canned replies (a receiver of CannedReply's post_save and post_delete)."""
+    cache.delete(CANNED_CACHE_KEY)
 
 
 def thread_for_email(*, subject: str, in_reply_to: list[str]) -> Inquiry | None:

@@ -22,7 +22,9 @@ from inquiries.views.common import LEADERS, WORKERS
 
 def _inquiry(pk: int) -> Inquiry:
     return get_object_or_404(
-        Inquiry.objects.select_related("customer", "assigned_to", "escalated_to", "resolved_by", "first_responded_by"),
+        Inquiry.objects.select_related("customer", "assigned_to", "escalated_to", "resolved_by", "first_responded_by")
+        # the page replies to the customer's mobile or email: their ID number, address and card are not read here
+        .defer("customer__national_id", "customer__address", "customer__bank_card"),
         pk=pk,
     )
 

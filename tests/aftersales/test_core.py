@@ -139,3 +139,25 @@ def test_crispy_once_reuses_an_empty_form_per_language_and_renders_input_afresh(
     assert "&lt;b&gt;typed&lt;/b&gt;" in bound and bound is not first
     empty_error = crispy_once(NoteForm(data={"body": ""}))
     assert "invalid-feedback" in empty_error or "is-invalid" in empty_error
+
+
+@pytest.mark.django_db
+def test_permissions_come_from_the_user_and_their_groups_in_one_query(django_user_model, django_assert_num_queries):
+    """The sign-in backend reads a user's own and group permissions together, and a superuser has every one."""
+    from django.contrib.auth.models import Group, Permission
+
+    own = Permission.objects.get(codename="view_full_pii")
+    via_group = Permission.objects.get(codename="change_customer")
+    group = Group.objects.create(name="perm-test-group")
+    group.permissions.add(via_group)
+    user = django_user_model.objects.create_user("perm_user", password="x")
+    user.user_permissions.add(own)
+    user.groups.add(group)
+    user = django_user_model.objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert user.has_perm("customers.view_full_pii") and user.has_perm("customers.change_customer")
+        assert not user.has_perm("customers.delete_customer")
+    user.is_active = False
+    assert not user.has_perm("customers.view_full_pii")
+    boss = django_user_model.objects.create_superuser("perm_boss", password="x")
+    assert boss.has_perm("customers.delete_customer")

@@ -287,3 +287,54 @@ def test_leaders_see_a_banner_while_inquiries_are_at_risk(rf, supervisor, agent)
     assert banner.text.startswith("1 unanswered inquiry")
     request.user = agent
     assert portal.banners(request) == []
+
+
+def test_thread_shows_attachments_and_reveal_only_where_they_exist(client_agent, agent, django_assert_max_num_queries):
+    """Attachments are read only for the messages that have some; a masked message offers the reveal, others don't."""
+    from django.core.files.base import ContentFile
+
+    from inquiries.models import InquiryAttachment
+
+    client_agent.get("/")  # the session and profile are warm: the page's own queries are counted below
+    inquiry = make_inquiry(minutes_ago=1, body="Plain first question")
+    plain = inquiry.messages.get()
+    masked = InquiryMessage.objects.create(
+        inquiry=inquiry,
+        kind=plain.kind,
+        channel=plain.channel,
+        body="卡号 6222 **** **** 0000",
+        body_full="卡号 6222 0000",
+        created_at=timezone.now(),
+    )
+    url = inquiry.get_absolute_url()
+    with django_assert_max_num_queries(40) as without_files:
+        page = client_agent.get(url).content.decode()
+    assert f'data-testid="pii-text-{masked.pk}"' in page  # the masked message is shown as masked text
+    assert f'data-testid="pii-text-{plain.pk}"' not in page
+    assert "📎" not in page
+    attachment = InquiryAttachment(message=plain, original_name="合同.pdf", content_type="application/pdf", size=3)
+    attachment.file.save("contract.pdf", ContentFile(b"pdf"), save=True)
+    with django_assert_max_num_queries(len(without_files.captured_queries) + 1):
+        page = client_agent.get(url).content.decode()
+    assert page.count("📎") == 1 and "合同.pdf" in page
+
+
+def test_canned_replies_are_cached_until_one_changes(client_agent, django_assert_max_num_queries):
+    """The inquiry page reads the canned replies once; adding, editing or removing one shows at once."""
+    from django.core.cache import cache
+
+    from inquiries.selectors import CANNED_CACHE_KEY, canned_replies_for
+
+    first = CannedReply.objects.create(title="问候", body="您好！", language="zh-hans", position=0)
+    assert [r.title for r in canned_replies_for(language="zh-hans")] == ["问候"]
+    assert cache.get(CANNED_CACHE_KEY) is not None
+    with django_assert_max_num_queries(0):
+        canned_replies_for(language="zh-hans")
+    CannedReply.objects.create(title="致歉", body="抱歉让您久等。", language="zh-hans", position=1)
+    assert [r.title for r in canned_replies_for(language="zh-hans")] == ["问候", "致歉"]
+    first.title = "您好"
+    first.save()
+    assert [r.title for r in canned_replies_for(language="zh-hans")] == ["您好", "致歉"]
+    first.delete()
+    page = client_agent.get(make_inquiry(minutes_ago=1).get_absolute_url()).content.decode()
+    assert "致歉" in page and "您好</" not in page
