@@ -38,6 +38,14 @@ def agents_on_duty() -> bool:
     ).exists()
 
 
+def on_duty_staff(*, user_ids: list[int] | None = None) -> list[tuple[int, str]]:
+    """(user id, language) of the active agents and supervisors on duty (of `user_ids` when given)."""
+    profiles = StaffProfile.objects.filter(role__in=[roles.AGENT, roles.SUPERVISOR], on_duty=True, user__is_active=True)
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=user_ids)
+    return list(profiles.values_list("user_id", "language"))
+
+
 def may_work(*, user: User, inquiry: Inquiry) -> bool:
     """Front-line staff may chat on an unassigned chat or their own; leaders on any (to watch and take over)."""
     if not user.is_authenticated or not roles.has_role(user, *WORKERS):

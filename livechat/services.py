@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -101,10 +102,21 @@ def chat_start(
                 inquiry_id=inquiry.pk, text=_("No agent was on duty when the chat started: answer by SMS."), at=now
             )
         _queue_changed(session)
-        if inquiry.assigned_to_id:  # given to an agent automatically (INQUIRY_AUTO_ASSIGN)
-            event = {"type": "chat", "inquiry": inquiry.pk, "reference": inquiry.reference}
-            transaction.on_commit(lambda: push_to_staff(inquiry.assigned_to_id, event))
+        if live:
+            transaction.on_commit(lambda: _announce(session))
     return session
+
+
+def _announce(session: ChatSession) -> None:
+    """A toast on the screens of the agents on duty (of the agent it was given to, when assigned at once), each in
+    the agent's language."""
+    inquiry = session.inquiry
+    only = [inquiry.assigned_to_id] if inquiry.assigned_to_id else None
+    for user_id, language in selectors.on_duty_staff(user_ids=only):
+        with override(language or settings.LANGUAGE_CODE):
+            context = {"session": session, "inquiry": inquiry, "topic": session.get_topic_display()}
+            html = render_to_string("livechat/_toast_waiting.html", context)
+        push_to_staff(user_id, {"type": "chat", "inquiry": inquiry.pk, "html": html, "sticky": False})
 
 
 def chat_message_leave(

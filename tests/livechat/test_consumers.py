@@ -391,3 +391,33 @@ def test_a_chat_whose_inquiry_was_resolved_ends_at_the_next_message(agent):
     # then the customer is told the chat has ended (and may rate it, or start a new one)
     assert error["code"] == "not_live" and state["state"] == "ended"
     assert ChatSession.objects.get(pk=session.pk).state == "ended"
+
+
+def test_a_new_chat_refreshes_the_queues_and_pops_on_the_agents_screens(agent, make_staff):
+    # given an agent on duty with a screen open, and an off-duty colleague's screen
+    from aftersales.consumers import StaffConsumer
+
+    off = make_staff("agent_off", "agent", on_duty=False)
+
+    async def scenario():
+        screens = []
+        for user in (agent, off):
+            screen = WebsocketCommunicator(StaffConsumer.as_asgi(), "/ws/staff/")
+            screen.scope["user"] = user
+            assert (await screen.connect())[0]
+            screens.append(screen)
+        # when a customer starts a chat
+        session = await database_sync_to_async(make_chat)(text="<b>请问</b>提前还款")
+        got = [await drain(screen, timeout=0.5) for screen in screens]
+        for screen in screens:
+            await screen.disconnect()
+        return session, got
+
+    session, (on_duty, off_duty) = run(scenario)
+    # then both agents' queues refresh; only the agent on duty gets the pop, escaped, with the link to the chat
+    queue = {"type": "queue", "inquiry": session.inquiry_id, "channel": "chat", "state": "waiting"}
+    assert on_duty[0] == queue and off_duty == [queue]
+    pop = on_duty[1]
+    assert pop["type"] == "chat" and pop["inquiry"] == session.inquiry_id
+    assert f'href="/inquiries/{session.inquiry_id}/"' in pop["html"] and "王小明" in pop["html"]
+    assert "&lt;b&gt;请问&lt;/b&gt;" in pop["html"] and "<b>请问" not in pop["html"]
