@@ -43,5 +43,16 @@
       pause = Math.min(pause * 2, 30000);
     });
   }
+  // A list marked data-live-refresh="<event type>" (the inquiry queue: "queue") reloads its htmx content at once when
+  // that event arrives, besides its own polling: a new chat shows in the open queue without a page reload.
+  function refreshOn(type) {
+    document.addEventListener("live:" + type, function () {
+      if (!window.htmx) return;
+      document.querySelectorAll('[data-live-refresh="' + type + '"][hx-get]').forEach(function (el) {
+        window.htmx.ajax("GET", el.getAttribute("hx-get"), { target: el, swap: el.getAttribute("hx-swap") || "innerHTML" });
+      });
+    });
+  }
+  refreshOn("queue");
   connect();
 })();
