@@ -19,6 +19,8 @@ import types
 
 import pytest
 
+from tests.conftest import missing
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -42,7 +44,10 @@ def _reset_channel_layers() -> None:
 @pytest.fixture
 def asgi_live_server(transactional_db, monkeypatch):
     """`.url` of a running uvicorn serving the portal's ASGI application; stopped after the test."""
-    import uvicorn
+    try:
+        import uvicorn
+    except ModuleNotFoundError:
+        missing("needs uvicorn (requirements-dev.txt) for the ASGI live server", browser=True)
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.handlers import asgi as django_asgi
     from django.db import connections
