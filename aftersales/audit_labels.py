@@ -67,6 +67,9 @@ ACTION_LABELS = {
     "inquiry_unassign_off_duty": _("Inquiry released (agent off duty)"),
     "inquiry_reply": _("Reply sent"),
     "inquiry_call_log": _("Call logged"),
+    "inquiry_call_missed": _("Incoming call missed"),
+    "inquiry_call_ended": _("Incoming call ended"),
+    "inquiry_callback_done": _("Callback recorded"),
     "inquiry_escalate": _("Inquiry escalated"),
     "inquiry_department_answer": _("Department answered"),
     "inquiry_follow_up_answered": _("Follow-up answered"),
@@ -136,6 +139,9 @@ CHANGE_KEY_LABELS = {
     "principal": _("principal"),
     "recomputed": _("recomputed"),
     "principal_prepaid": _("principal prepaid"),
+    "call_status": _("call status"),
+    "duration": _("duration"),
+    "reached": _("reached"),
 }
 
 

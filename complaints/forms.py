@@ -353,7 +353,7 @@ class ListFilterForm(forms.Form):
             ("", _("Any deadline")),
             ("attention", _("Due today or overdue")),
             ("today", _("Due today")),
-            ("overdue", _("Overdue")),
+            ("overdue", pgettext_lazy("complaint deadline", "Overdue")),
         ],
     )
     mine = forms.BooleanField(label=_("Mine only"), required=False)

@@ -23,7 +23,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("calendar day")
@@ -38,7 +38,7 @@ class RootCause(models.Model):
     """The managed list of root causes a decision records."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
 
@@ -567,7 +567,7 @@ class SuggestionCategory(models.Model):
     """The managed list of suggestion categories."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

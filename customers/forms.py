@@ -186,7 +186,7 @@ REVEAL_LABELS = [
 class RevealForm(forms.Form):
     """Which value to reveal, and why (written to the audit log)."""
 
-    field = forms.ChoiceField(label=_("Value"), choices=[])
+    field = forms.ChoiceField(label=_("Data item"), choices=[])
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,

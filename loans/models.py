@@ -184,7 +184,7 @@ class Installment(models.Model):
         OVERDUE = "overdue", _("Overdue")
 
     loan = models.ForeignKey(Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="installments")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("installment", "number"))
     due_date = models.DateField(_("due date"), db_index=True)
     principal_due = models.DecimalField(_("principal due"), **MONEY)
     interest_due = models.DecimalField(_("interest due"), **MONEY)

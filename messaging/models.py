@@ -3,9 +3,9 @@ surveys). Other apps relate to `OutboundMessage` and read it; they send through 
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.fields import EncryptedTextField
-
 
 # The providers' names as staff read them (the backends' `name` is the stored code).
 PROVIDER_LABELS = {
@@ -48,7 +48,7 @@ class OutboundMessage(models.Model):
         FAILED = "failed", _("Failed")
         INITIATED = "initiated", _("Call initiated")
         RINGING = "ringing", _("Ringing")
-        IN_PROGRESS = "in-progress", _("In progress")
+        IN_PROGRESS = "in-progress", pgettext_lazy("call status", "In progress")
         COMPLETED = "completed", _("Call completed")
         NO_ANSWER = "no-answer", _("No answer")
         BUSY = "busy", _("Busy")
@@ -110,10 +110,10 @@ class OutboundMessage(models.Model):
             models.Index(fields=["not_before"], name="outbound_held_idx", condition=models.Q(status="held")),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.to_masked} {self.status}"
+
     @property
     def provider_label(self) -> str:
         """The provider in words (演示发件箱, 阿里云短信, Twilio); an unknown code as stored."""
         return str(PROVIDER_LABELS.get(self.provider, self.provider))
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.to_masked} {self.status}"

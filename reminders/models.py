@@ -10,7 +10,7 @@ from messaging.models import OutboundMessage
 class ReminderPolicy(models.Model):
     """An ordered list of steps relative to the due date (e.g. T−3 SMS, T−1 voice, T+1 SMS, T+3 voice)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=100, unique=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff import kpi as kpis
 from staff.models import GradeBand, TrainingSession
@@ -75,12 +76,19 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 class PeriodForm(forms.Form):
     """The period (and for managers the team) the figures are for; invalid input falls back to this month."""
 
-    KINDS = [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("custom", _("Custom range"))]
+    KINDS = [
+        ("day", pgettext_lazy("period", "Day")),
+        ("week", _("Week")),
+        ("month", _("Month")),
+        ("custom", _("Custom range")),
+    ]
     period = forms.ChoiceField(label=_("Period"), choices=KINDS, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    trend = forms.ChoiceField(label=_("Trend by"), choices=[("day", _("Day")), ("week", _("Week"))], required=False)
+    trend = forms.ChoiceField(
+        label=_("Trend by"), choices=[("day", pgettext_lazy("period", "Day")), ("week", _("Week"))], required=False
+    )
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
     # dates before 1900 or after 2100 have no KPIs and would overflow the period arithmetic at the edges
     MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # ---- training ----------------------------------------------------------------------------------
 
@@ -9,7 +10,7 @@ class TrainingSession(models.Model):
     """A training course held on one day, attended by staff members."""
 
     class Topic(models.TextChoices):
-        FINANCE = "finance", _("Finance")
+        FINANCE = "finance", pgettext_lazy("training topic", "Finance")
         LAW = "law", _("Law and regulation")
         COMMUNICATION = "communication", _("Communication")
         COMPLAINT_HANDLING = "complaint_handling", _("Complaint handling")
@@ -18,7 +19,7 @@ class TrainingSession(models.Model):
     title = models.CharField(_("course"), max_length=200)
     topic = models.CharField(_("topic"), max_length=24, choices=Topic.choices, db_index=True)
     held_on = models.DateField(_("date"), db_index=True)
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    hours = models.DecimalField(pgettext_lazy("training", "hours"), max_digits=5, decimal_places=1)
     trainer = models.CharField(_("trainer"), max_length=100)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -166,7 +167,10 @@ class QaReview(models.Model):
     object_id = models.PositiveBigIntegerField(_("record id"))
     reference = models.CharField(_("reference"), max_length=40, blank=True)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="qa_reviews"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("staff member", "agent"),
+        on_delete=models.CASCADE,
+        related_name="qa_reviews",
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -294,7 +298,7 @@ class Asset(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_STOCK)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
+        verbose_name=pgettext_lazy("office asset", "assigned to"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

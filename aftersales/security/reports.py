@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.exports import safe_cell
 from aftersales.models import AuditEntry
@@ -73,7 +74,7 @@ def customer_data_report_xlsx(*, customer) -> bytes:
 
     sheet = workbook.active
     sheet.title = _sheet_title(_("Personal data"))
-    sheet.append([str(_("Field")), str(_("Value"))])
+    sheet.append([str(_("Field")), str(pgettext("data report", "Value"))])
     for field in _columns(type(customer)):
         sheet.append([cell_value(str(field.verbose_name)), cell_value(_field_value(customer, field))])
 

@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
@@ -19,7 +19,9 @@ def due_badge(due, now=None):
     if due < now:
         days = (today - due_day).days
         text = (
-            ngettext("Overdue %(days)s day", "Overdue %(days)s days", days) % {"days": days} if days else _("Overdue")
+            ngettext("Overdue %(days)s day", "Overdue %(days)s days", days) % {"days": days}
+            if days
+            else pgettext("complaint deadline", "Overdue")
         )
         colour = "danger"
     elif due_day == today:
