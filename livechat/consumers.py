@@ -165,7 +165,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def broadcast_state(self) -> None:
         session = await _reload(self.session_id)
-        await self.channel_layer.group_send(self.group, {"type": "chat.state", "event": selectors.state_event(session)})
+        event = {"type": "chat.state", "event": selectors.state_event(session), "by": self.channel_name}
+        await self.channel_layer.group_send(self.group, event)
 
     async def _received(self, event: dict) -> None:
         """This window received the other side's message: tell the sender's side (and record an answer reaching
@@ -260,7 +261,10 @@ class AgentChatConsumer(ChatConsumer):
             return
         self.user = user
         changed = await database_sync_to_async(services.chat_agent_joined)(session_id=session.pk, user=user)
-        await self.join(changed or session)
+        current = changed or session
+        # Holding the chat already: no state to change at each answer (one database call less per message).
+        self.holding = current.state == ChatSession.State.ACTIVE and current.claimed_by_id == user.pk
+        await self.join(current)
         if changed is not None:
             await self.broadcast_state()
 
@@ -271,6 +275,15 @@ class AgentChatConsumer(ChatConsumer):
         return await database_sync_to_async(_agent_store)(self.session_id, self.user, text, client_id)
 
     async def agent_took_over(self) -> None:
+        if self.holding:
+            return
         changed = await database_sync_to_async(services.chat_agent_joined)(session_id=self.session_id, user=self.user)
         if changed is not None:
+            self.holding = True
             await self.broadcast_state()
+
+    async def chat_state(self, message):
+        # A change made elsewhere (another panel took the chat over, the chat ended): this panel may hold it no longer.
+        if message.get("by") != self.channel_name:
+            self.holding = False
+        await super().chat_state(message)
