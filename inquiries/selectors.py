@@ -341,7 +341,7 @@ def canned_replies_for(*, language: str) -> list[CannedReply]:
     return matching or replies
 
 
-def canned_replies_forget(**_signal) -> None:
+def canned_replies_forget(**_signal: object) -> None:
     """Drop the cached canned replies (a receiver of CannedReply's post_save and post_delete)."""
     cache.delete(CANNED_CACHE_KEY)
 
