@@ -30,7 +30,7 @@ DEMO_USERS = [
 EXTRA_AGENTS = [("agent2", "伟", "赵"), ("agent3", "敏", "黄"), ("agent4", "磊", "周"), ("agent5", "婷", "吴")]
 
 # Apps seeded after staff, in dependency order.
-DEMO_APPS = ["customers", "loans", "reminders", "inquiries", "complaints", "staff"]
+DEMO_APPS = ["customers", "loans", "reminders", "inquiries", "livechat", "complaints", "staff"]
 
 
 @dataclass
