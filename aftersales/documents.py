@@ -290,7 +290,7 @@ def render_pdf(spec: DocumentSpec, *, number: str, issued_on: date) -> bytes:
         )
         styles = _styles()
         number_label = _("Document number: %(number)s") % {"number": number}
-        byline = _("%(number)s    Date: %(date)s") % {"number": number_label, "date": date_text(issued_on)}
+        byline = _("%(number)s · Date: %(date)s") % {"number": number_label, "date": date_text(issued_on)}
         story = _story(spec, styles, doc.width, byline=byline)
         canvas_class = _page_canvas(
             company=company,
