@@ -67,8 +67,9 @@ def test_every_page_has_the_number_company_and_page_x_of_y(settings):
         assert "测试小贷有限公司" in text
         assert "TT-20260131-ABCDEF" in text
         assert f"第 {n} 页 / 共 {len(pages)} 页" in text
-        assert "文书编号：TT-20260131-ABCDEF 日期：2026年1月31日" in text and "出具日期：2026年1月31日" in text
+        assert "文书编号：TT-20260131-ABCDEF" in text and "出具日期：2026年1月31日" in text
         assert "Document" not in text and "Issued" not in text
+    assert "文书编号：TT-20260131-ABCDEF 日期：2026年1月31日" in pages[0]  # the byline under the title
     assert "¥7,140.00" in pages[-1]  # 0 + 1 + … + 119
     assert PdfReader(io.BytesIO(content)).metadata.title == "测试文件 TT-20260131-ABCDEF"
 
