@@ -25,25 +25,133 @@ Text is sent as stored (ID, card and mobile numbers masked); the windows insert 
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+import threading
 import time
+import weakref
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as _channels_database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
 
 from inquiries.models import Inquiry
 from livechat import selectors, services
 from livechat.models import ChatSession
 
+logger = logging.getLogger(__name__)
+
 CUSTOMER, AGENT = "customer", "agent"
-TYPING_EVERY_SECONDS = 1.0
+TYPING_EVERY_SECONDS = 2.0  # a side's typing reaches the other side at most this often (the windows show it 3 s)
+KEEP_CONNECTION_SECONDS = 300  # a database thread's connection is opened again after this long
 
 
 def chat_group(session_id: int) -> str:
-    """The channel-layer group of one chat: every window of both sides."""
+    """The channel-layer group of one chat: every window of both sides (messages and state)."""
     return f"chat.{int(session_id)}"
+
+
+def side_group(session_id: int, side: str) -> str:
+    """The windows of one side of a chat (typing and delivery go to one side only)."""
+    return f"chat.{int(session_id)}.{side}"
+
+
+# ---- the consumers' database calls ----------------------------------------------------------------------------------
+# channels' database_sync_to_async runs every consumer's call of a process on ONE shared thread, and with
+# CONN_MAX_AGE=0 opens a new connection for each call (docs/DEPLOY.md, "Chat load figures"). Under PostgreSQL the chat
+# sockets use a small pool of their own (LIVECHAT_DB_THREADS threads per process), each thread keeping its connection
+# (at most that many per process; reopened after an error or KEEP_CONNECTION_SECONDS). Every call is one short
+# transaction of its own, so no call depends on running on a particular thread. SQLite (development, `make test`)
+# takes one writer at a time: there the calls stay on channels' one thread.
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_thread = threading.local()
+
+
+def _own_pool() -> ThreadPoolExecutor | None:
+    global _pool
+    if settings.LIVECHAT_DB_THREADS <= 0 or "sqlite" in settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"]:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.LIVECHAT_DB_THREADS, thread_name_prefix="livechat-db")
+    return _pool
+
+
+def _with_kept_connection(func, *args, **kwargs):
+    """Run `func` on this pool thread's own connection: closed first when broken or old, kept afterwards."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.connection is not None:
+        broken = connection.errors_occurred and not connection.is_usable()
+        if broken or connection.in_atomic_block or time.monotonic() >= getattr(_thread, "close_at", 0.0):
+            connection.close()
+        connection.errors_occurred = False
+    try:
+        return func(*args, **kwargs)
+    finally:
+        if connection.connection is not None and getattr(_thread, "raw", None) is not connection.connection:
+            _thread.raw, _thread.close_at = connection.connection, time.monotonic() + KEEP_CONNECTION_SECONDS
+
+
+def database_sync_to_async(func):
+    """A consumer's database call, awaited (see above: the pool under PostgreSQL, channels' thread otherwise)."""
+
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        pool = _own_pool()
+        if pool is None:
+            return await _channels_database_sync_to_async(func)(*args, **kwargs)
+        return await sync_to_async(_with_kept_connection, thread_sensitive=False, executor=pool)(func, *args, **kwargs)
+
+    return call
+
+
+class _Deliveries:
+    """The answers that reached a customer's window, written to the thread in batches: the sender is told at once
+    over the layer; the database write of every delivery received while one is running is the next one (one call
+    for many chats under load, at once when quiet). One per event loop."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, datetime] = {}
+        self.task: asyncio.Task | None = None
+
+    def add(self, message_id: int) -> None:
+        self.pending.setdefault(message_id, timezone.now())
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._write())
+
+    async def _write(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, {}
+            try:
+                await database_sync_to_async(services.delivered_many)(reached=batch)
+            except Exception:  # the customer's next window marks them again (join: answers not yet reached)
+                logger.exception("chat deliveries not recorded: %s", sorted(batch))
+
+    async def settle(self) -> None:
+        """Wait for the deliveries received so far to be written."""
+        while self.task is not None and not self.task.done():
+            await asyncio.shield(self.task)
+
+
+_deliveries_by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _deliveries() -> _Deliveries:
+    loop = asyncio.get_running_loop()
+    found = _deliveries_by_loop.get(loop)
+    if found is None:
+        found = _deliveries_by_loop[loop] = _Deliveries()
+    return found
 
 
 @database_sync_to_async
@@ -77,9 +185,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def join(self, session: ChatSession) -> None:
         self.session_id = session.pk
         self.group = chat_group(session.pk)
+        self.own_group = side_group(session.pk, self.side)
+        self.other_group = side_group(session.pk, AGENT if self.side == CUSTOMER else CUSTOMER)
         self.sent_at: deque[float] = deque()
         self.typing_at = 0.0
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.own_group, self.channel_name)
         await self.accept()
         await self.send_json(selectors.state_event(session))
         history = await _transcript(session)
@@ -94,6 +205,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.own_group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # A frame far over any allowed message is refused before it is parsed.
@@ -115,7 +227,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             now = time.monotonic()
             if now - self.typing_at >= TYPING_EVERY_SECONDS:
                 self.typing_at = now
-                await self.channel_layer.group_send(self.group, {"type": "chat.typing", "author": self.side})
+                await self.channel_layer.group_send(self.other_group, {"type": "chat.typing", "author": self.side})
         elif kind == "end":
             session = await database_sync_to_async(services.chat_end)(session_id=self.session_id, by=self.ender())
             if session is not None:
@@ -169,13 +281,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(self.group, event)
 
     async def _received(self, event: dict) -> None:
-        """This window received the other side's message: tell the sender's side (and record an answer reaching
-        the customer)."""
-        if self.side == CUSTOMER:
-            await database_sync_to_async(services.delivered)(message_id=event["id"])
+        """This window received the other side's message: tell the sender's side at once (and record an answer
+        reaching the customer, in the next batch)."""
         await self.channel_layer.group_send(
-            self.group, {"type": "chat.delivered", "id": event["id"], "to": event["author"]}
+            self.other_group, {"type": "chat.delivered", "id": event["id"], "to": event["author"]}
         )
+        if self.side == CUSTOMER:
+            _deliveries().add(event["id"])
 
     # ---- group events -------------------------------------------------------------------------------
 
@@ -215,6 +327,7 @@ class CustomerChatConsumer(ChatConsumer):
     async def disconnect(self, code):
         await super().disconnect(code)
         if getattr(self, "session_id", None):
+            await _deliveries().settle()
             await database_sync_to_async(services.chat_customer_disconnected)(session_id=self.session_id)
 
     async def store(self, text, client_id: str) -> dict:

@@ -285,3 +285,8 @@ def chats_abandon(*, now: datetime | None = None) -> list[int]:
 def delivered(*, message_id: int) -> bool:
     """The customer's window received an agent's answer (it reached the customer: the SLA)."""
     return thread.chat_reply_delivered(message_id=message_id)
+
+
+def delivered_many(*, reached: dict[int, datetime]) -> list[int]:
+    """Answers the customers' windows received (message id -> when), recorded in one go (the sockets' batches)."""
+    return thread.chat_replies_delivered(reached=reached)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from inquiries import sla
@@ -143,6 +144,46 @@ def chat_reply_delivered(*, message_id: int, at: datetime | None = None) -> bool
     first_response_record(inquiry_id=inquiry_id, at=reached_at, by=author)
     follow_up_answered(inquiry_id=inquiry_id, at=reached_at, by=author)
     return True
+
+
+def chat_replies_delivered(*, reached: dict[int, datetime]) -> list[int]:
+    """Many answers reached the customers' windows (message id -> when): as `chat_reply_delivered` for each, in a
+    few queries for the whole batch (the chat sockets record deliveries in batches). Safe to call twice; returns
+    the ids marked now."""
+    if not reached:
+        return []
+    with transaction.atomic():
+        rows = list(
+            InquiryMessage.objects.select_for_update()
+            .filter(pk__in=list(reached), kind=InquiryMessage.Kind.REPLY, reached_customer=False)
+            .order_by("pk")
+            .values_list("pk", "inquiry_id", "author_id", "created_at")
+        )
+        if not rows:
+            return []
+        InquiryMessage.objects.filter(pk__in=[row[0] for row in rows]).update(reached_customer=True)
+        # Only an inquiry still waiting for its first response, or with a follow-up clock running, has more to record.
+        pending = {
+            pk: (first is None, due is not None)
+            for pk, first, due in Inquiry.objects.filter(pk__in={row[1] for row in rows})
+            .filter(Q(first_responded_at__isnull=True) | Q(next_response_due__isnull=False))
+            .values_list("pk", "first_responded_at", "next_response_due")
+        }
+        if pending:
+            authors = {row[2] for row in rows if row[1] in pending and row[2]}
+            users = get_user_model().objects.in_bulk(authors) if authors else {}
+            done: set[int] = set()
+            for pk, inquiry_id, author_id, sent_at in rows:
+                if inquiry_id not in pending or inquiry_id in done:
+                    continue
+                done.add(inquiry_id)
+                first, follow_up = pending[inquiry_id]
+                author, reached_at = users.get(author_id), max(reached[pk], sent_at)
+                if first:
+                    first_response_record(inquiry_id=inquiry_id, at=reached_at, by=author)
+                if follow_up:
+                    follow_up_answered(inquiry_id=inquiry_id, at=reached_at, by=author)
+    return [row[0] for row in rows]
 
 
 def chat_event_add(*, inquiry_id: int, text: str, author: User | None = None, at: datetime | None = None) -> None:
