@@ -162,6 +162,12 @@ class Inquiry(models.Model):
                 name="inquiry_escalation_due_idx",
                 condition=models.Q(escalated_to__isnull=False),
             ),
+            # The department queue's waiting tab and its count: the escalations not yet answered, by deadline.
+            models.Index(
+                fields=["escalated_to", "escalation_due", "id"],
+                name="inquiry_dept_waiting_idx",
+                condition=models.Q(status="escalated", escalation_answered_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

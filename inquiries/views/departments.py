@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -55,8 +56,14 @@ class _Month:
 
 
 def _in_time(department_ids) -> dict[int, dict[str, int]]:
-    """The escalation SLA's components this month per department (the KPI's own definition)."""
-    figures = kpi_sources.escalations_by_department(period=_Month.current())
+    """The escalation SLA's components this month per department (the KPI's own definition), kept one minute: the
+    month's figure moves slowly and counting the month's escalations on every page view cost 12 ms."""
+    month = _Month.current()
+    key = f"inquiries:escalations-in-time:{month.start.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = kpi_sources.escalations_by_department(period=month)
+        cache.set(key, figures, 60)
     return {pk: figures.get(pk, {"esc_total": 0, "esc_met": 0}) for pk in department_ids}
 
 
@@ -119,8 +126,13 @@ def department_queue(request, code: str):
         raise PermissionDenied
     form = DepartmentQueueForm(request.GET)
     state, page_number = form.values()
-    listed = escalation.department_inquiries(department=department, state=state).only(*QUEUE_COLUMNS)
-    page = Paginator(listed, PAGE_SIZE).get_page(page_number)
+    listed = escalation.department_inquiries(department=department, state=state)
+    # The page's ids first (an index scan in deadline order, however many wait), then those rows with their customer
+    # and owner: joining every waiting inquiry before sorting took 16 ms at 1,300 waiting.
+    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    ids = list(page.object_list)
+    rows = {inquiry.pk: inquiry for inquiry in listed.filter(pk__in=ids).only(*QUEUE_COLUMNS)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     for inquiry in page.object_list:
         inquiry.owner_name = user_display(inquiry.assigned_to) or _("Unassigned")
     counts = escalation.department_counts(departments=[department])[department.pk]
