@@ -32,6 +32,19 @@ class ResolutionCategory(models.TextChoices):
     SPAM = "spam", _("Spam or not a customer inquiry")
 
 
+class CallStatus(models.TextChoices):
+    """An inbound call's last state (#16): Twilio's words where it has one, ours for missed and abandoned."""
+
+    RINGING = "ringing", pgettext_lazy("call status", "Ringing the agent")
+    ANSWERED = "answered", pgettext_lazy("call status", "Answered, in progress")
+    COMPLETED = "completed", pgettext_lazy("call status", "Answered")
+    NO_ANSWER = "no-answer", pgettext_lazy("call status", "No answer")
+    BUSY = "busy", pgettext_lazy("call status", "Agent busy")
+    FAILED = "failed", pgettext_lazy("call status", "Could not be put through")
+    ABANDONED = "abandoned", pgettext_lazy("call status", "Caller hung up before an answer")
+    MISSED = "missed", pgettext_lazy("call status", "Nobody on duty")
+
+
 class Inquiry(models.Model):
     """A customer's question from any channel, with its 10-minute first-response SLA."""
 
@@ -121,7 +134,7 @@ class Inquiry(models.Model):
     # Inbound hotline calls (#16): the provider's call id, its last status and length, and the callback owed after a
     # missed or abandoned call (due at callback_due_at, done at callback_done_at).
     call_sid = models.CharField(_("call id"), max_length=64, blank=True, default="", db_index=True)
-    call_status = models.CharField(_("call status"), max_length=20, blank=True, default="")
+    call_status = models.CharField(_("call status"), max_length=20, blank=True, default="", choices=CallStatus.choices)
     call_duration_seconds = models.PositiveIntegerField(_("call duration (seconds)"), null=True, blank=True)
     callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True, db_index=True)
     callback_done_at = models.DateTimeField(_("callback made"), null=True, blank=True)

@@ -28,7 +28,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from aftersales.audit import audit_log
 from aftersales.live import push_to_staff
@@ -38,7 +37,7 @@ from aftersales.permissions import SUPERVISOR
 from customers.api import mask_mobile, pii_hash
 from customers.selectors import customer_match
 from inquiries import selectors
-from inquiries.models import Inquiry, InquiryMessage
+from inquiries.models import CallStatus, Inquiry, InquiryMessage
 from inquiries.selectors import OPEN_STATUSES
 from inquiries.services import intake
 from inquiries.services.assignment import inquiry_auto_assign
@@ -52,26 +51,13 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.http import HttpRequest
 
-# Inquiry.call_status values: Twilio's words where it has one, ours for the two it has not (missed, abandoned).
-RINGING = "ringing"  # being put through to the agent
-ANSWERED = "answered"  # the agent picked up (the call goes on)
-COMPLETED = "completed"  # answered and over
-NO_ANSWER = "no-answer"
-BUSY = "busy"
-FAILED = "failed"
-ABANDONED = "abandoned"  # the caller hung up before an agent answered
-MISSED = "missed"  # nobody on duty (or with room) to put the call through to
+# Inquiry.call_status values (inquiries.models.CallStatus, whose labels the page and the audit log show).
+RINGING, ANSWERED, COMPLETED = CallStatus.RINGING, CallStatus.ANSWERED, CallStatus.COMPLETED
+NO_ANSWER, BUSY, FAILED = CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED
+ABANDONED = CallStatus.ABANDONED  # the caller hung up before an agent answered
+MISSED = CallStatus.MISSED  # nobody on duty (or with room) to put the call through to
 MISSED_STATUSES = (NO_ANSWER, BUSY, FAILED, ABANDONED, MISSED)
-CALL_STATUS_LABELS = {
-    RINGING: pgettext_lazy("call status", "Ringing the agent"),
-    ANSWERED: pgettext_lazy("call status", "Answered, in progress"),
-    COMPLETED: pgettext_lazy("call status", "Answered"),
-    NO_ANSWER: pgettext_lazy("call status", "No answer"),
-    BUSY: pgettext_lazy("call status", "Agent busy"),
-    FAILED: pgettext_lazy("call status", "Could not be put through"),
-    ABANDONED: pgettext_lazy("call status", "Caller hung up before an answer"),
-    MISSED: pgettext_lazy("call status", "Nobody on duty"),
-}
+CALL_STATUS_LABELS = dict(CallStatus.choices)
 POP_OVERDUE_LOANS = 3  # overdue loans listed on the pop (the 360 page has them all)
 
 
