@@ -421,3 +421,31 @@ def test_a_new_chat_refreshes_the_queues_and_pops_on_the_agents_screens(agent, m
     assert pop["type"] == "chat" and pop["inquiry"] == session.inquiry_id
     assert f'href="/inquiries/{session.inquiry_id}/"' in pop["html"] and "王小明" in pop["html"]
     assert "&lt;b&gt;请问&lt;/b&gt;" in pop["html"] and "<b>请问" not in pop["html"]
+
+
+def test_deliveries_recorded_in_one_batch_count_once_for_the_first_response(agent):
+    # given two chats the agent answered, neither answer yet seen by the customer
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inquiries import services as inquiry_services
+    from inquiries.services import chat as thread
+    from livechat import services
+
+    replies = []
+    for _ in range(2):
+        session = make_chat()
+        inquiry_services.inquiry_claim(inquiry=Inquiry.objects.get(pk=session.inquiry_id), user=agent)
+        replies.append(thread.chat_reply_add(inquiry_id=session.inquiry_id, author=agent, body="您好")[0])
+    reached_at = timezone.now() + timedelta(seconds=5)
+    # when both windows' deliveries are written in one batch, and the batch comes again
+    marked = services.delivered_many(reached={reply.pk: reached_at for reply in replies})
+    again = services.delivered_many(reached={reply.pk: reached_at for reply in replies})
+    # then each answer reached its customer once and is each inquiry's first response, on time, by the agent
+    assert sorted(marked) == sorted(reply.pk for reply in replies) and again == []
+    for reply in replies:
+        reply.refresh_from_db()
+        inquiry = Inquiry.objects.get(pk=reply.inquiry_id)
+        assert reply.reached_customer is True
+        assert (inquiry.first_responded_at, inquiry.first_responded_by, inquiry.sla_met) == (reached_at, agent, True)
