@@ -1,7 +1,9 @@
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -10,6 +12,30 @@ from aftersales.money import format_cny
 from aftersales.names import user_display
 
 register = template.Library()
+
+# The digit-only patterns of Django's date filter the pages use, as strftime patterns (no month or day names: the
+# same text in every language).
+_WHEN_PATTERNS = {
+    "Y-m-d H:i:s": "%Y-%m-%d %H:%M:%S",
+    "Y-m-d H:i": "%Y-%m-%d %H:%M",
+    "Y-m-d": "%Y-%m-%d",
+    "m-d H:i": "%m-%d %H:%M",
+    "H:i": "%H:%M",
+}
+
+
+@register.filter
+def when(value, pattern="Y-m-d H:i"):
+    """A date or time as digits in the portal's time zone, like `|date:"Y-m-d H:i"` but by strftime (the date filter
+    costs about 0.1 ms a call, which long lists and threads pay per row); "" for none."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    elif not isinstance(value, date):
+        return ""
+    return value.strftime(_WHEN_PATTERNS[pattern])
+
 
 # Status value → bootstrap colour. Badges always show their text too (never colour alone).
 BADGE_COLOURS = {

@@ -67,6 +67,11 @@ def _in_time(department_ids) -> dict[int, dict[str, int]]:
     return {pk: figures.get(pk, {"esc_total": 0, "esc_met": 0}) for pk in department_ids}
 
 
+def _local_text(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in the portal's time zone ("2026-12-04 18:30"); "" for none."""
+    return timezone.localtime(value).strftime(pattern) if value else ""
+
+
 def _url_or_empty(name: str, *args) -> str:
     try:
         return reverse(name, args=args)
@@ -135,6 +140,11 @@ def department_queue(request, code: str):
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     for inquiry in page.object_list:
         inquiry.owner_name = user_display(inquiry.assigned_to) or _("Unassigned")
+        # local times formatted once here (strftime): the template's date filter cost a third of the page's render
+        inquiry.escalated_text = _local_text(inquiry.escalated_at)
+        inquiry.due_text = _local_text(inquiry.escalation_due)
+        inquiry.due_hm = _local_text(inquiry.escalation_due, "%H:%M")
+        inquiry.answered_text = _local_text(inquiry.escalation_answered_at)
     counts = escalation.department_counts(departments=[department])[department.pk]
     tabs = [(value, label, counts[value]) for value, label in DepartmentQueueForm.STATES]
     context = {

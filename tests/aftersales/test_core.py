@@ -1,3 +1,4 @@
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -161,3 +162,22 @@ def test_permissions_come_from_the_user_and_their_groups_in_one_query(django_use
     assert not user.has_perm("customers.view_full_pii")
     boss = django_user_model.objects.create_superuser("perm_boss", password="x")
     assert boss.has_perm("customers.delete_customer")
+
+
+def test_when_filter_writes_local_digits_like_the_date_filter(settings):
+    """`|when` gives the date filter's digit patterns in the portal's time zone, and nothing for nothing."""
+    from datetime import date, datetime
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone, translation
+
+    from aftersales.templatetags.portal import when
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    moment = datetime(2026, 12, 31, 16, 5, 9, tzinfo=UTC)  # 2027-01-01 00:05:09 in Shanghai
+    with timezone.override("Asia/Shanghai"), translation.override("zh-hans"):
+        for pattern in ("Y-m-d H:i:s", "Y-m-d H:i", "Y-m-d", "m-d H:i", "H:i"):
+            assert when(moment, pattern) == date_filter(timezone.localtime(moment), pattern)
+        assert when(moment) == "2027-01-01 00:05"
+        assert when(date(2026, 2, 28), "Y-m-d") == "2026-02-28"
+        assert when(None) == "" and when("") == ""
