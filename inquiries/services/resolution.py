@@ -42,7 +42,9 @@ def inquiry_resolve(
         ]
     )
     event_add(inquiry, _("Resolved: %(note)s") % {"note": note}, author=actor, at=now)
-    audit_log(actor=actor, action="inquiry_resolve", obj=inquiry, changes={"category": category}, request=request)
+    audit_log(
+        actor=actor, action="inquiry_resolve", obj=inquiry, changes={"resolution_category": category}, request=request
+    )
     return inquiry
 
 
