@@ -1,12 +1,13 @@
 """The staff WebSocket (#16): only signed-in staff connect; events reach exactly the addressed screens."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from aftersales.consumers import StaffConsumer
 from aftersales.live import push_to_agents, push_to_staff
+from tests.async_support import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _connect(user):
     communicator = WebsocketCommunicator(StaffConsumer.as_asgi(), "/ws/staff/")
     communicator.scope["user"] = user
-    connected, code = async_to_sync(communicator.connect)()
+    connected, code = run_async(communicator.connect)
     return communicator, connected, code
 
 
@@ -49,12 +50,12 @@ def test_push_reaches_the_addressed_person_only(make_staff):
     one = make_staff("live_one", "agent", on_duty=True)
     other = make_staff("live_other", "agent", on_duty=True)
     event = {"type": "call", "reference": "INQ-1"}
-    got = async_to_sync(_scenario)([one, other], lambda: push_to_staff(one.pk, event))
+    got = run_async(_scenario, [one, other], lambda: push_to_staff(one.pk, event))
     assert got == [event, None]
 
 
 def test_agents_group_excludes_back_office(make_staff):
     agent = make_staff("live_agent", "agent", on_duty=True)
     office = make_staff("live_office", "back_office")
-    got = async_to_sync(_scenario)([agent, office], lambda: push_to_agents({"type": "queue"}))
+    got = run_async(_scenario, [agent, office], lambda: push_to_agents({"type": "queue"}))
     assert got == [{"type": "queue"}, None]

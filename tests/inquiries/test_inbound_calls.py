@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +17,7 @@ from aftersales.models import Notification
 from inquiries.models import Inquiry
 from inquiries.services import calls
 from loans.models import Loan
+from tests.async_support import run_async
 from tests.inquiries.factories import make_customer, make_inquiry
 from tests.loans.factories import make_loan
 
@@ -90,7 +91,7 @@ def test_incoming_call_pops_on_the_routed_agents_screen_only(voice, make_staff):
 
     # when the call comes in while both agents' screens are open
     with time_machine.travel(NOW, tick=True):
-        response, (got_busy, got_free) = async_to_sync(_listen_while)([busy, free], lambda: incoming(client))
+        response, (got_busy, got_free) = run_async(_listen_while, [busy, free], lambda: incoming(client))
 
     # then the call is routed to "free", whose screen alone gets the pop, before anyone picks up
     inquiry = Inquiry.objects.get(call_sid=SID)
